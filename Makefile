@@ -1,0 +1,51 @@
+# Two commands do all set-up: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test install dev index eval bench bench-smoke clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first: the pinned CPU wheel; an unpinned torch would pull a multi-GB CUDA build.
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/resolution-assistant serve
+
+index: install
+	$(BIN)/resolution-assistant index
+
+eval: install
+	$(BIN)/resolution-assistant eval --out evals/results
+
+test: dev
+	bash scripts/ensure-chromium
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: dev
+	$(BIN)/python -m benchmarks.run
+
+bench-smoke: dev
+	$(BIN)/python -m benchmarks.run --smoke
+
+clean:
+	rm -rf $(VENV) .data

@@ -1,0 +1,73 @@
+"""Settings, read from the environment once at the edge (CLI, app) and passed down."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from corpus.errors import AssistantError
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+ENVIRONMENT = {
+    "RA_CORPUS_DIR": "folder of resolution texts and manifest.json (default: corpus/texts)",
+    "RA_DATA_DIR": "where the embedded Chroma index lives (default: .data/ in the project)",
+    "RA_MODEL_CACHE": "where models are materialized (default: ~/.cache/resolution-assistant/models)",
+    "RA_EMBEDDING_MODEL": f"sentence-transformers model name or path (default: {DEFAULT_MODEL}, bundled)",
+    "RA_CHROMA_URL": "use a Chroma server, e.g. http://127.0.0.1:8000 (default: embedded)",
+    "RA_LLM_BASE_URL": "OpenAI-compatible endpoint for LLM answers (default: none, extractive)",
+    "RA_LLM_MODEL": "model name at that endpoint",
+    "RA_LLM_API_KEY": "API key for that endpoint (never logged or shown)",
+    "RA_LLM_TIMEOUT": "seconds before falling back to the extractive answer (default: 20)",
+    "RA_AUTH": "user:password required by the app when bound to a non-loopback address",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with defaults that work offline."""
+
+    corpus_dir: Path = PROJECT_ROOT / "corpus" / "texts"
+    data_dir: Path = PROJECT_ROOT / ".data"
+    model_cache: Path = Path.home() / ".cache" / "resolution-assistant" / "models"
+    embedding_model: str = DEFAULT_MODEL
+    chroma_url: str = ""
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_timeout: float = 20.0
+    auth: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        base = cls()
+        timeout = env.get("RA_LLM_TIMEOUT", "").strip()
+        try:
+            llm_timeout = float(timeout) if timeout else base.llm_timeout
+        except ValueError:
+            raise AssistantError(f"RA_LLM_TIMEOUT={timeout!r} is not a number of seconds; set e.g. RA_LLM_TIMEOUT=20") from None
+        return replace(
+            base,
+            corpus_dir=Path(env["RA_CORPUS_DIR"]) if env.get("RA_CORPUS_DIR") else base.corpus_dir,
+            data_dir=Path(env["RA_DATA_DIR"]) if env.get("RA_DATA_DIR") else base.data_dir,
+            model_cache=Path(env["RA_MODEL_CACHE"]) if env.get("RA_MODEL_CACHE") else base.model_cache,
+            embedding_model=env.get("RA_EMBEDDING_MODEL") or base.embedding_model,
+            chroma_url=env.get("RA_CHROMA_URL", "").strip(),
+            llm_base_url=env.get("RA_LLM_BASE_URL", "").strip(),
+            llm_model=env.get("RA_LLM_MODEL", "").strip(),
+            llm_api_key=env.get("RA_LLM_API_KEY", ""),
+            llm_timeout=llm_timeout,
+            auth=env.get("RA_AUTH", ""),
+        )
+
+    def describe(self) -> dict:
+        """A secret-free summary for status displays and result files."""
+        return {
+            "embedding_model": self.embedding_model,
+            "index": self.chroma_url or f"embedded ({self.data_dir})",
+            "corpus_dir": str(self.corpus_dir),
+            "answers": f"LLM {self.llm_model} at {self.llm_base_url}" if self.llm_base_url else "extractive",
+        }

@@ -1,0 +1,81 @@
+"""Records that flow out of retrieval and answer composition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from corpus.clause import Clause
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved clause with its fused score and the rank it had in each retriever."""
+
+    clause: Clause
+    score: float
+    ranks: dict = field(default_factory=dict)  # e.g. {"dense": 0, "lexical": 3, "route": 0}
+
+    def to_dict(self) -> dict:
+        return {"clause": self.clause.to_dict(), "score": self.score, "ranks": dict(self.ranks)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Hit:
+        return cls(Clause.from_dict(data["clause"]), float(data["score"]), dict(data.get("ranks", {})))
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered marker tied to one clause and a verbatim quote from it."""
+
+    marker: int
+    clause_id: str
+    label: str  # in the answer's language
+    quote: str  # always a substring of the clause text
+    text: str = ""  # the clause's full text
+    labels: dict = field(default_factory=dict)  # both languages
+
+    def to_dict(self) -> dict:
+        return {
+            "marker": self.marker,
+            "clause_id": self.clause_id,
+            "label": self.label,
+            "labels": dict(self.labels),
+            "quote": self.quote,
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Citation:
+        return cls(
+            marker=int(data["marker"]),
+            clause_id=data["clause_id"],
+            label=data["label"],
+            quote=data["quote"],
+            text=data.get("text", ""),
+            labels=dict(data.get("labels", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `Assistant.ask` returns."""
+
+    text: str
+    citations: tuple[Citation, ...] = ()
+    abstained: bool = False
+    language: str = "en"
+    timings: dict = field(default_factory=dict)  # milliseconds per stage
+    hits: tuple[Hit, ...] = ()  # the ranked retrieval, for evaluation and "related" display
+    notice: str = ""  # e.g. "LLM unavailable, extractive answer shown"
+
+    def to_dict(self) -> dict:
+        """The public JSON shape of `ask --json` and the `/ask` API."""
+        return {
+            "answer": self.text,
+            "abstained": self.abstained,
+            "language": self.language,
+            "citations": [c.to_dict() for c in self.citations],
+            "notice": self.notice,
+            "latency_ms": round(sum(self.timings.values()), 2),
+            "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
+        }
