@@ -14,13 +14,27 @@ class Hit:
     clause: Clause
     score: float
     ranks: dict = field(default_factory=dict)  # e.g. {"dense": 0, "lexical": 3, "route": 0}
+    similarity: float = 0.0  # dense cosine similarity to the question
+    lexical: float = 0.0  # BM25 score of the expanded question
 
     def to_dict(self) -> dict:
-        return {"clause": self.clause.to_dict(), "score": self.score, "ranks": dict(self.ranks)}
+        return {
+            "clause": self.clause.to_dict(),
+            "score": self.score,
+            "ranks": dict(self.ranks),
+            "similarity": self.similarity,
+            "lexical": self.lexical,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> Hit:
-        return cls(Clause.from_dict(data["clause"]), float(data["score"]), dict(data.get("ranks", {})))
+        return cls(
+            Clause.from_dict(data["clause"]),
+            float(data["score"]),
+            dict(data.get("ranks", {})),
+            float(data.get("similarity", 0.0)),
+            float(data.get("lexical", 0.0)),
+        )
 
 
 @dataclass(frozen=True)

@@ -27,3 +27,7 @@ class QuestionError(AssistantError):
 
 class LLMError(AssistantError):
     """The optional LLM endpoint failed; callers fall back to extractive answers."""
+
+
+class CorpusWarning(UserWarning):
+    """Something in a resolution file was parsed by a fallback rule (e.g. an unknown heading)."""

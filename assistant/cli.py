@@ -1,0 +1,276 @@
+"""`resolution-assistant`: the command line of Resolution Assistant.
+
+Each command's docstring is its --help. Errors print one line to stderr and exit
+non-zero; only this module and the app turn AssistantError into user messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+for _name, _value in (
+    ("ANONYMIZED_TELEMETRY", "False"),
+    ("GRADIO_ANALYTICS_ENABLED", "False"),
+    ("HF_HUB_OFFLINE", "1"),
+    ("TRANSFORMERS_OFFLINE", "1"),
+    ("TOKENIZERS_PARALLELISM", "false"),
+):
+    os.environ.setdefault(_name, _value)
+
+from corpus.errors import AssistantError  # noqa: E402
+from assistant.settings import ENVIRONMENT, Settings  # noqa: E402
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=None))
+
+
+def _load_clauses(settings: Settings, paths: list[str]):
+    from corpus.library import load_corpus
+    from corpus.parse import parse_file
+
+    if not paths:
+        return load_corpus(settings.corpus_dir)
+    clauses = []
+    for path in paths:
+        clauses.extend(parse_file(Path(path)).clauses)
+    return clauses
+
+
+def cmd_clauses(args, settings: Settings) -> int:
+    """List the clause records of the shipped corpus, or of the files given.
+
+    Each clause is one citable paragraph, with a stable id in the resolution's own
+    numbering and labels in Chinese and English.
+
+    example:
+      resolution-assistant clauses
+      resolution-assistant clauses my-resolution.docx --json
+    """
+    clauses = _load_clauses(settings, args.paths)
+    if args.json:
+        _print_json([c.to_dict() for c in clauses])
+        return 0
+    for c in clauses:
+        label = c.label("zh" if c.language == "zh" else "en")
+        print(f"{c.id}\n  {label}\n  {textwrap.shorten(c.text, 110, placeholder=' …')}")
+    print(f"\n{len(clauses)} clauses in {len({c.document for c in clauses})} document(s).")
+    return 0
+
+
+def cmd_mandates(args, settings: Settings) -> int:
+    """Show who is instructed, invited or encouraged to do what, clause by clause.
+
+    --actor matches in either language: TSAG, 电信标准化顾问组, "study groups", 研究组,
+    "Director of TSB", 电信标准化局主任, "Member States", academia, ...
+
+    example:
+      resolution-assistant mandates --actor TSAG
+      resolution-assistant mandates --actor 研究组 --json
+    """
+    from corpus.mandates import list_mandates
+
+    mandates = list_mandates(_load_clauses(settings, args.paths), actor=args.actor)
+    if args.json:
+        _print_json([m.to_dict() for m in mandates])
+        return 0
+    current = None
+    for m in mandates:
+        if m.actor != current:
+            current = m.actor
+            print(f"\n{m.actor_names['en']} / {m.actor_names['zh']}")
+        print(f"  {m.labels.get('en', m.clause_id)}\n    {m.text}")
+    if not mandates:
+        print("No operative clause is addressed to that actor.")
+    return 0
+
+
+def cmd_index(args, settings: Settings) -> int:
+    """Build or update the clause index (embeds only new or changed clauses).
+
+    Uses the embedding model from RA_EMBEDDING_MODEL (default: the bundled
+    multilingual-e5-small) and an embedded Chroma in RA_DATA_DIR, or the Chroma
+    server at RA_CHROMA_URL. A build that was interrupted is completed.
+
+    example:
+      resolution-assistant index
+      resolution-assistant index --rebuild --json
+    """
+    from assistant.core import Assistant
+
+    assistant = Assistant(settings)
+    report = assistant.build_index(rebuild=args.rebuild, progress=not args.json)
+    if args.json:
+        _print_json({k: v for k, v in report.to_dict().items()})
+        return 0
+    verbs = {
+        "unchanged": "Index up to date: nothing to embed.",
+        "updated": "Index updated.",
+        "rebuilt": "Index rebuilt from scratch.",
+        "completed": "An interrupted build was found and completed.",
+    }
+    print(verbs[report.action])
+    print(
+        f"model {report.model}: {report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.total} clauses in {assistant.index.location} ({report.seconds:.1f} s)"
+    )
+    return 0
+
+
+def _read_batch(path: str) -> list[dict]:
+    source = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    rows = []
+    with source:
+        for number, line in enumerate(source, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise AssistantError(f"{path}, line {number}: not JSON ({exc.msg})") from None
+            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+                raise AssistantError(f'{path}, line {number}: expected {{"question": "...", "history": [...]}}')
+            history = row.get("history", [])
+            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+                raise AssistantError(f"{path}, line {number}: history must be a list of earlier questions")
+            rows.append(row)
+    return rows
+
+
+def _print_answer(answer) -> None:
+    print(answer.text)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            print(f"[{c.marker}] {c.label}  ({c.clause_id})")
+    if answer.notice:
+        print(f"\n({answer.notice})")
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    """Ask a question in Chinese or English; the answer cites the exact clauses.
+
+    Follow-ups: pass the earlier questions with --history, oldest first.
+    Batch: --batch FILE.jsonl reads one {"question": ..., "history": [...]} a line
+    (FILE "-" is standard input) and prints one answer object a line, in order.
+
+    example:
+      resolution-assistant ask "What is TSAG instructed to do?"
+      resolution-assistant ask "那成员国呢？" --history "研究组的任务是什么？"
+      resolution-assistant ask --batch questions.jsonl --json
+    """
+    from assistant.core import Assistant
+
+    if bool(args.question) == bool(args.batch):
+        raise AssistantError('Give one question, e.g. ask "What is TSAG instructed to do?", or --batch FILE.jsonl')
+    assistant = Assistant(settings)
+    if args.batch:
+        rows = _read_batch(args.batch)
+        assistant.load()
+        for row in rows:
+            try:
+                data = assistant.ask(row["question"], row.get("history", [])).to_dict()
+            except AssistantError as exc:
+                data = {"error": str(exc), "answer": "", "abstained": True, "citations": []}
+            print(json.dumps(data, ensure_ascii=False), flush=True)
+        return 0
+    answer = assistant.ask(args.question, args.history or [])
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    """Start the chat app (Gradio) on http://127.0.0.1:7860, building the index first if needed.
+
+    GRADIO_SERVER_NAME / GRADIO_SERVER_PORT or --host / --port change the address.
+    Binding to anything but loopback needs RA_AUTH=user:password or --no-auth.
+
+    example:
+      resolution-assistant serve
+      resolution-assistant serve --port 8080
+    """
+    argv = [sys.executable, str(Path(__file__).resolve().parent.parent / "app.py")]
+    if args.host:
+        argv += ["--host", args.host]
+    if args.port:
+        argv += ["--port", str(args.port)]
+    if args.no_auth:
+        argv.append("--no-auth")
+    os.execv(sys.executable, argv)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env_help = "\n".join(f"  {name:<20} {text}" for name, text in ENVIRONMENT.items())
+    parser = argparse.ArgumentParser(
+        prog="resolution-assistant",
+        description="Ask ITU resolutions questions in Chinese or English; every answer cites the exact clause.",
+        epilog=f"environment variables:\n{env_help}\n\nstart with: resolution-assistant ask \"What is TSAG instructed to do?\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name, func, summary):
+        p = sub.add_parser(
+            name, help=summary, description=textwrap.dedent(func.__doc__), formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("clauses", cmd_clauses, "list clause records")
+    p.add_argument("paths", nargs="*", metavar="PATH", help=".txt or .docx resolution files (default: the shipped corpus)")
+    p = add("mandates", cmd_mandates, "who is instructed or invited to do what")
+    p.add_argument("--actor", help="only this actor, in either language (TSAG, 研究组, ...)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help=".txt or .docx resolution files (default: the shipped corpus)")
+    p = add("index", cmd_index, "build or update the clause index")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
+    p = add("ask", cmd_ask, "ask a question")
+    p.add_argument("question", nargs="?", help="the question, in Chinese or English")
+    p.add_argument("--history", action="append", metavar="QUESTION", help="an earlier question (repeat, oldest first)")
+    p.add_argument("--batch", metavar="FILE.jsonl", help="answer every question of a JSONL file")
+    sub.add_parser("eval", help="measure citation accuracy (see: resolution-assistant eval --help)", add_help=False)
+    p = add("serve", cmd_serve, "start the chat app")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.add_argument("--no-auth", action="store_true", help="allow a non-loopback address without RA_AUTH")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["eval"]:
+        # The eval suite is its own program: the product never imports evals/.
+        os.execv(sys.executable, [sys.executable, "-m", "evals", *argv[1:]])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        settings = Settings.from_env()
+        return args.func(args, settings)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Follow-up questions resolved against the conversation, by deterministic rules.
+
+"那成员国呢？" after "研究组的任务是什么？" asks the same about Member States;
+"and paragraph 2?" refers to the section last discussed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from corpus.actors import actor_mentions, actor_names
+from assistant.routing import Route, route_question
+from assistant.text import detect_language, normalize
+
+_FOLLOWUP_EN = re.compile(
+    r"^\s*(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|\b(?:it|its|that one|this one)\b"
+)
+_FOLLOWUP_ZH = re.compile(r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|它|其|该|这个|那个)|它的|其中)")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A question made standalone, its route, and the sections its answer discussed."""
+
+    question: str
+    route: Route
+    sections: tuple[str, ...] = ()
+
+
+def is_followup(question: str) -> bool:
+    """Short questions that lean on the previous one ("What about academia?", "那成员国呢？")."""
+    norm = normalize(question)
+    if detect_language(question) == "zh":
+        return bool(_FOLLOWUP_ZH.search(norm)) and len(norm) <= 30
+    return bool(_FOLLOWUP_EN.search(norm)) and len(norm.split()) <= 10
+
+
+def _swap_actor(previous: Turn, actors: tuple[str, ...], language: str) -> str:
+    """The previous question with its actor replaced by the new one (or the new one added)."""
+    new_name = " ".join(actor_names(a)[language] for a in actors)
+    text = previous.question
+    mentions = actor_mentions(text)
+    if not mentions:
+        return f"{text} {new_name}"
+    start, end, _ = mentions[0]
+    return f"{text[:start]}{new_name}{text[end:]}"
+
+
+def resolve(question: str, previous: Turn | None) -> Turn:
+    """The question made standalone against the previous turn (unchanged if it stands alone)."""
+    route = route_question(question)
+    if previous is None or not is_followup(question):
+        return Turn(question, route)
+    language = detect_language(previous.question)
+    if route.items and not route.sections and not route.actors:
+        sections = previous.route.sections or previous.sections
+        actors = previous.route.actors if not previous.route.sections else ()
+        return Turn(
+            f"{previous.question} {question}",
+            replace(route, sections=tuple(sections), actors=tuple(actors)),
+        )
+    if route.actors and not route.items:
+        standalone = _swap_actor(previous, route.actors, language)
+        new_route = route_question(standalone)
+        return Turn(standalone, replace(new_route, actors=route.actors, wants_list=new_route.wants_list or previous.route.wants_list))
+    if route.sections or route.items:
+        return Turn(question, route)
+    return Turn(f"{question} {previous.question}", previous.route)

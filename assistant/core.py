@@ -1,0 +1,163 @@
+"""The Assistant: corpus, model and index loaded once; questions answered with citations."""
+
+from __future__ import annotations
+
+import threading
+import time
+import unicodedata
+from dataclasses import replace
+from typing import Sequence
+
+from corpus.clause import Clause
+from corpus.errors import QuestionError
+from corpus.library import load_corpus
+from embeddings.index import ClauseIndex, SyncReport, passage_text
+from embeddings.model import Embedder
+from assistant.answer import compose_answer, select_clauses
+from assistant.conversation import Turn, resolve
+from assistant.search import SIGNALS, HybridSearch
+from assistant.settings import Settings
+from assistant.text import detect_language
+from assistant.types import Answer
+
+MAX_QUESTION_CHARS = 2000
+MAX_HISTORY = 20
+
+
+def validate_question(question: object) -> str:
+    """The question as it will be answered, or a QuestionError saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise QuestionError("The question must be text.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. Ask something shorter."
+        )
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in question
+        if unicodedata.category(ch) != "Cf"
+    ).strip()
+    if not cleaned:
+        raise QuestionError("The question is empty. Ask about the resolution, e.g. “What is TSAG instructed to do?”")
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
+        raise QuestionError("The question has no words in it. Ask about the resolution in Chinese or English.")
+    return " ".join(cleaned.split())
+
+
+class Assistant:
+    """Answers questions about the corpus with clause citations.
+
+    >>> assistant = Assistant(Settings.from_env())
+    >>> answer = assistant.ask("What is TSAG instructed to do?")
+    >>> answer.citations[0].clause_id
+    'wtsa-res106-2024/resolves-to-instruct-tsag/1'
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clauses: Sequence[Clause] | None = None,
+        embedder: Embedder | None = None,
+        signals: Sequence[str] = SIGNALS,
+    ):
+        self.settings = settings
+        self.signals = tuple(signals)
+        self._clauses = list(clauses) if clauses is not None else None
+        self.embedder = embedder or Embedder(settings.embedding_model, cache_dir=settings.model_cache)
+        self.index = ClauseIndex(
+            self.embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url, corpus_name="default"
+        )
+        self._search: HybridSearch | None = None
+        self._lock = threading.Lock()
+        self._llm = None
+
+    @property
+    def clauses(self) -> list[Clause]:
+        if self._clauses is None:
+            self._clauses = load_corpus(self.settings.corpus_dir)
+        return self._clauses
+
+    def build_index(self, *, rebuild: bool = False, progress: bool = False) -> SyncReport:
+        """Bring the index in line with the corpus (embeds only what changed)."""
+        report = self.index.sync(self.clauses, rebuild=rebuild, progress=progress)
+        self._search = None
+        return report
+
+    def load(self, *, progress: bool = False) -> None:
+        """Load the model and make sure the index is complete; later questions pay nothing."""
+        with self._lock:
+            if self._search is not None:
+                return
+            self.embedder.load()
+            status = self.index.status()
+            if not status["exists"] or not status.get("complete") or status.get("count") != len(self.clauses):
+                self.index.sync(self.clauses, progress=progress)
+            else:
+                self.index.sync(self.clauses)
+            self._search = HybridSearch(
+                self.clauses, index=self.index, embedder=self.embedder, text_of=passage_text, signals=self.signals
+            )
+
+    @property
+    def ready(self) -> bool:
+        return self._search is not None
+
+    def _turns(self, history: Sequence[str]) -> Turn | None:
+        previous: Turn | None = None
+        for earlier in list(history)[-MAX_HISTORY:]:
+            try:
+                text = validate_question(earlier)
+            except QuestionError:
+                continue
+            turn = resolve(text, previous)
+            hits = self._search.search(turn.question, turn.route, k=3)
+            previous = Turn(turn.question, turn.route, tuple(dict.fromkeys(h.clause.section for h in hits[:1])))
+        return previous
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """A short answer in the question's language, every statement cited."""
+        started = time.perf_counter()
+        text = validate_question(question)
+        self.load()
+        timings: dict = {}
+        language = detect_language(text)
+        turn = resolve(text, self._turns(history) if history else None)
+        hits = self._search.search(turn.question, turn.route, k=10, timings=timings)
+        compose_started = time.perf_counter()
+        selection = select_clauses(turn.question, hits, turn.route, known=self._search.bm25.knows)
+        answer = compose_answer(text, language, selection, hits)
+        if self.settings.llm_base_url:
+            answer = self._llm_answerer().answer(turn.question, hits, answer)
+        timings["compose_ms"] = (time.perf_counter() - compose_started) * 1000
+        timings["other_ms"] = max(0.0, (time.perf_counter() - started) * 1000 - sum(timings.values()))
+        return replace(answer, timings=dict(timings))
+
+    def _llm_answerer(self):
+        if self._llm is None:
+            from assistant.llm import LLMAnswerer
+
+            self._llm = LLMAnswerer(self.settings)
+        return self._llm
+
+    @property
+    def retriever(self):
+        """The same search as a LangChain retriever (for chains built on top)."""
+        from assistant.retriever import ClauseRetriever
+
+        self.load()
+        return ClauseRetriever(search=self._search)
+
+    def status(self) -> dict:
+        """What the app's status line shows."""
+        docs = {c.document for c in self.clauses}
+        return {
+            **self.settings.describe(),
+            "embedding_model": self.embedder.model_id,
+            "documents": len(docs),
+            "clauses": len(self.clauses),
+            "index": self.index.location,
+            "ready": self.ready,
+        }
+
+

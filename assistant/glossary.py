@@ -1,0 +1,164 @@
+"""A bilingual glossary of ITU terms that expands queries across languages.
+
+An English question shares no characters with a Chinese clause; adding the
+Chinese terms for the English ones lets lexical matching work both ways.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.text import normalize
+
+# (English variants, Chinese variants). Longer English phrases are matched first.
+GLOSSARY: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("tsag", "telecommunication standardization advisory group", "advisory group"), ("电信标准化顾问组",)),
+    (("tsb", "telecommunication standardization bureau"), ("电信标准化局",)),
+    (("director of tsb", "tsb director", "director"), ("电信标准化局主任", "主任")),
+    (("study group", "study groups"), ("研究组",)),
+    (("itu-t", "standardization sector", "itu-t sector"), ("ITU-T", "国际电联电信标准化部门")),
+    (("itu-d", "development sector"), ("ITU-D", "电信发展部门")),
+    (("itu", "international telecommunication union", "union"), ("国际电联", "国际电信联盟")),
+    (("wtsa", "world telecommunication standardization assembly", "assembly"), ("世界电信标准化全会", "全会")),
+    (("wtdc", "world telecommunication development conference"), ("世界电信发展大会", "WTDC")),
+    (("plenipotentiary conference", "plenipotentiary", "pp"), ("全权代表大会",)),
+    (("sdo", "sdos", "standards development organization", "standards development organizations",
+      "standards developing organizations", "standards bodies", "other standards bodies"), ("标准制定组织", "SDO")),
+    (("developing countries", "developing country", "developing nations"), ("发展中国家",)),
+    (("developed countries", "developed country"), ("发达国家",)),
+    (("least developed countries", "ldcs", "ldc"), ("最不发达国家",)),
+    (("small island developing states", "sids", "small island"), ("小岛屿发展中国家",)),
+    (("landlocked developing countries", "landlocked", "lldcs"), ("内陆发展中国家",)),
+    (("economies in transition", "countries with economies in transition", "transition economies"), ("经济转型国家",)),
+    (("academia", "academic", "universities", "academics"), ("学术界", "学术成员")),
+    (("member states", "member state", "countries", "governments"), ("成员国",)),
+    (("sector members", "sector member"), ("部门成员",)),
+    (("associates", "associate"), ("部门准成员",)),
+    (("members", "membership", "member"), ("成员",)),
+    (("wsis", "world summit on the information society"), ("信息社会世界峰会", "WSIS")),
+    (("rapporteur group", "rg-dt"), ("报告人组", "RG-DT")),
+    (("sustainable development", "2030 agenda", "agenda for sustainable development"), ("可持续发展", "2030年可持续发展议程")),
+    (("sustainable digital transformation",), ("可持续数字化转型",)),
+    (("digital transformation", "digitalization", "digitization", "digitalisation"), ("数字化转型", "数字化")),
+    (("sustainable", "sustainability"), ("可持续",)),
+    (("recommendations", "recommendation", "itu-t recommendations"), ("建议书",)),
+    (("guidelines", "guideline", "guidance"), ("导则",)),
+    (("implementation guidelines",), ("实施导则",)),
+    (("best practices", "best practice", "good practices"), ("最佳做法",)),
+    (("use cases", "use case"), ("用例",)),
+    (("technical reports", "technical report"), ("技术报告",)),
+    (("capacity building", "capacity-building", "training", "build capacity", "skills"), ("能力建设",)),
+    (("standardization gap", "bridging the standardization gap", "standardization gap between"), ("标准化工作差距", "差距")),
+    (("standardization", "standardisation", "standards", "standard"), ("标准化", "标准")),
+    (("strategic plan", "strategic goal", "strategic objective"), ("战略规划", "战略目标")),
+    (("ict", "icts", "information and communication technologies", "information and communication technology"),
+     ("ICT", "信息通信技术")),
+    (("telecommunications", "telecommunication", "telecom"), ("电信",)),
+    (("environment", "environmental"), ("环境",)),
+    (("climate change", "climate"), ("气候变化",)),
+    (("circular economy",), ("循环经济",)),
+    (("global resource centre", "global resource center", "resource centre", "resource center", "repository"),
+     ("全球资源中心",)),
+    (("cooperation", "cooperate", "collaboration", "collaborate", "partnership", "work together", "working together"),
+     ("合作", "协作")),
+    (("coordination", "coordinate", "liaise", "liaison"), ("协调",)),
+    (("duplication", "duplicate", "overlap", "duplication of work", "avoid duplication"), ("重复工作", "重复")),
+    (("resources", "efficient use of resources", "efficiency"), ("资源", "高效利用")),
+    (("stakeholders", "stakeholder", "interested parties"), ("利益攸关方",)),
+    (("consensus", "common understanding", "agreement"), ("共识",)),
+    (("knowledge", "share knowledge", "knowledge sharing"), ("知识", "分享知识")),
+    (("experts", "expert community", "expert"), ("专家界", "专家")),
+    (("participation", "participate", "engage", "involvement", "take part"), ("参与",)),
+    (("contribute", "contributions", "contribution"), ("做出贡献", "贡献")),
+    (("encourage", "encourages", "encouraged"), ("鼓励",)),
+    (("invite", "invites", "invited"), ("请",)),
+    (("instruct", "instructs", "instructed", "tasked", "mandate", "mandated", "asked", "task", "tasks"), ("责成",)),
+    (("resolves", "resolved", "decides", "decided"), ("做出决议",)),
+    (("recalling", "recalls", "recall"), ("忆及",)),
+    (("considering further", "further considering"), ("进一步考虑到",)),
+    (("considering",), ("考虑到",)),
+    (("noting", "notes", "noted"), ("注意到",)),
+    (("recognizing", "recognising"), ("认识到",)),
+    (("bearing in mind",), ("顾及",)),
+    (("foreword", "preface"), ("前言",)),
+    (("footnote",), ("脚注",)),
+    (("help", "assist", "assistance", "support", "supporting"), ("帮助", "协助", "支持")),
+    (("promote", "promoting", "foster", "facilitate", "advance"), ("促进", "推动")),
+    (("strengthen", "enhance", "enhancing", "reinforce"), ("加强",)),
+    (("develop", "development", "draft", "drafting", "produce"), ("制定",)),
+    (("adoption", "adopt", "uptake"), ("采用",)),
+    (("implement", "implementation", "implementing", "apply", "application"), ("实施", "应用")),
+    (("assessment", "assess", "evaluate", "evaluation", "measure"), ("评估",)),
+    (("timely", "quickly", "rapidly", "fast", "speed"), ("及时", "快速")),
+    (("high-quality", "quality"), ("高质量",)),
+    (("interoperable", "interoperability"), ("可互操作",)),
+    (("non-discriminatory",), ("非歧视性",)),
+    (("demand-driven", "needs-driven"), ("以需求为导向",)),
+    (("emerging technologies", "new and emerging", "emerging"), ("新兴",)),
+    (("services", "service"), ("业务", "服务")),
+    (("applications", "application", "apps"), ("应用",)),
+    (("platforms", "platform"), ("平台",)),
+    (("digital technologies", "digital technology"), ("数字技术",)),
+    (("information society",), ("信息社会",)),
+    (("industries", "sectors", "verticals", "industry"), ("行业",)),
+    (("experts", "specialists"), ("专家",)),
+    (("work programme", "continue the work", "continue", "continuation"), ("延续",)),
+    (("established", "created", "set up", "founded", "establish"), ("成立",)),
+    (("integrate", "integration", "consolidate", "bring together"), ("整合",)),
+    (("approval", "approve", "approving"), ("批准",)),
+    (("questions", "study questions"), ("课题",)),
+    (("iso",), ("国际标准化组织", "ISO")),
+    (("iec",), ("国际电工技术委员会", "IEC")),
+    (("benefit", "benefits", "gain"), ("受益",)),
+    (("broad participation", "all relevant stakeholders"), ("广泛参与",)),
+    (("scope", "terms of reference", "mandate of the study groups"), ("工作范围", "职权范围")),
+    (("key enabler", "enabler", "driver", "catalyst"), ("关键推动力", "推动力")),
+    (("progress",), ("进展",)),
+    (("all necessary measures", "necessary measures", "measures", "steps"), ("一切必要措施", "措施")),
+)
+
+
+@lru_cache(maxsize=1)
+def _english_patterns() -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
+    pairs = [(en, zh) for ens, zh in GLOSSARY for en in ens]
+    pairs.sort(key=lambda p: -len(p[0]))
+    return tuple((re.compile(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])"), zh) for en, zh in pairs)
+
+
+@lru_cache(maxsize=1)
+def _chinese_terms() -> tuple[tuple[str, str], ...]:
+    pairs = [(zh, ens[0]) for ens, zhs in GLOSSARY for zh in zhs if not zh.isascii()]
+    pairs.sort(key=lambda p: -len(p[0]))
+    return tuple(pairs)
+
+
+def translate_terms(text: str) -> list[str]:
+    """Glossary terms of the other language for what the text mentions (longest match first)."""
+    norm = normalize(text)
+    found: list[str] = []
+    masked = norm
+    for pattern, zh in _english_patterns():
+        if pattern.search(masked):
+            found.extend(zh)
+            masked = pattern.sub(" ", masked)
+    for zh, en in _chinese_terms():
+        if zh.lower() in masked:
+            found.append(en)
+            masked = masked.replace(zh.lower(), " ")
+    return list(dict.fromkeys(found))
+
+
+def expand_query(text: str) -> str:
+    """The question followed by the glossary terms of the other language."""
+    extra = translate_terms(text)
+    return f"{text} {' '.join(extra)}" if extra else text
+
+
+def known_english_terms() -> frozenset[str]:
+    """Every English word the glossary can translate (for out-of-vocabulary checks)."""
+    words = set()
+    for ens, _ in GLOSSARY:
+        for en in ens:
+            words.update(re.findall(r"[a-z0-9]+", en))
+    return frozenset(words)

@@ -1,0 +1,132 @@
+"""Reading the structure a question names: clauses, sections, actors, list intent.
+
+Delegates cite paragraphs by their numbering ("resolves 3", "考虑到b)", "脚注1");
+such a question resolves to the clause directly, before any similarity search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from corpus.actors import find_actors
+from assistant.text import normalize
+
+# Canonical section key -> (English phrases, Chinese phrases) as a question may name them.
+SECTION_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "foreword": (("foreword", "preface"), ("前言",)),
+    "recalling": (("recalling", "recalls", "recalled"), ("忆及",)),
+    "considering-further": (("considering further", "further considering", "further considerations"), ("进一步考虑到",)),
+    "considering": (("considering", "considerations"), ("考虑到",)),
+    "noting": (("noting",), ("注意到",)),
+    "recognizing": (("recognizing", "recognising"), ("认识到",)),
+    "bearing-in-mind": (("bearing in mind",), ("顾及",)),
+    "resolves": (("resolves", "resolved", "resolve", "operative paragraph", "operative paragraphs"), ("做出决议", "决议部分")),
+    "footnotes": (("footnote", "footnotes", "note"), ("脚注", "注释")),
+}
+_ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1}
+
+_ITEM_PATTERNS = (
+    re.compile(r"第\s*([0-9]+|[一二两三四五六七八九十]+)\s*(?:段|项|款|条|点|分段)"),
+    re.compile(r"(?:paragraph|para\.?|item|point|clause|no\.?|number|§)\s*\(?([0-9]+|[a-z])\b\)?"),
+    re.compile(r"(?<![a-z0-9])\(?([a-h])\)(?![a-z0-9])"),
+    re.compile(r"(?<![a-z])\(([a-h])\)"),
+    re.compile(r"\b(first|second|third|fourth|fifth|sixth|last)\s+(?:paragraph|item|point|clause|one|task)\b"),
+)
+# A bare number or letter right after a section name: "resolves 3", "做出决议3", "recalling b?".
+_BARE_ITEM = re.compile(
+    r"(?:(?<=[\u4e00-\u9fff])|(?<=[a-z] ))(?:([0-9]{1,2})(?![0-9年月日号%])|([a-h])(?=\s*(?:$|[?？,，.。:：;；!！])))"
+)
+_LIST_WORDS_EN = re.compile(
+    r"\b(all|list|every|which (?:resolutions|clauses|documents|paragraphs|things|tasks)|what (?:are|were) (?:the )?"
+    r"(?:\w+ ){0,4}(?:instructed|invited|asked|tasked|encouraged|requested|told|required|called|recalled|resolved)|"
+    r"what (?:resolutions|documents|tasks|things|instruments)|tasks|mandates|responsibilities|duties)\b"
+)
+_LIST_WORDS_ZH = re.compile(r"(哪些|哪几|所有|全部|都有|列出|列举|几项|几个|任务是什么|任务有|职责|分别|各项)")
+
+
+@dataclass(frozen=True)
+class Route:
+    """The structure a question names, as canonical keys and item labels."""
+
+    sections: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()  # item labels named, e.g. ("3",) or ("b",)
+    actors: tuple[str, ...] = ()
+    wants_list: bool = False
+    references: tuple[str, ...] = field(default=())  # other resolutions named, e.g. ("71",)
+
+    @property
+    def names_clause(self) -> bool:
+        return bool(self.items)
+
+
+def _section_mentions(norm: str) -> list[tuple[int, str]]:
+    mentions: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    phrases = [
+        (phrase, key)
+        for key, (ens, zhs) in SECTION_NAMES.items()
+        for phrase in (*ens, *zhs)
+    ]
+    phrases.sort(key=lambda p: -len(p[0]))
+    for phrase, key in phrases:
+        pattern = re.escape(phrase) if not phrase.isascii() else rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"
+        for m in re.finditer(pattern, norm):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            mentions.append((m.start(), key))
+    return sorted(mentions)
+
+
+def _zh_number(raw: str) -> int:
+    if "十" not in raw:
+        return _ZH_DIGITS[raw[0]]
+    tens, _, ones = raw.partition("十")
+    return (_ZH_DIGITS[tens] if tens else 1) * 10 + (_ZH_DIGITS[ones] if ones else 0)
+
+
+def _item_label(raw: str) -> str:
+    raw = raw.strip().lower()
+    if raw in _EN_ORDINALS:
+        return str(_EN_ORDINALS[raw])
+    if raw and all(ch in _ZH_DIGITS for ch in raw):
+        return str(_zh_number(raw))
+    return raw
+
+
+def _item_mentions(norm: str) -> list[tuple[int, str, bool]]:
+    """(position, label, explicit): explicit mentions ("第2段", "b)") stand on their own."""
+    found: list[tuple[int, str, bool]] = []
+    spans: list[tuple[int, int]] = []
+    for pattern in (*_ITEM_PATTERNS, _BARE_ITEM):
+        for m in pattern.finditer(norm):
+            if any(s < m.end() and m.start() < e for s, e in spans):
+                continue
+            spans.append((m.start(), m.end()))
+            label = next(g for g in m.groups() if g)
+            found.append((m.start(), _item_label(label), pattern is not _BARE_ITEM))
+    return sorted(found)
+
+
+def route_question(question: str) -> Route:
+    """Sections, items, actors and list intent named in a question."""
+    norm = normalize(question)
+    without_refs = re.sub(r"第\s*\d+\s*号决议|resolution\s+\d+|res\.?\s*\d+", " ", norm)
+    references = tuple(a or b for a, b in re.findall(r"第\s*(\d+)\s*号决议|resolution\s+(\d+)", norm))
+    sections = _section_mentions(without_refs)
+    items = [
+        label
+        for pos, label, explicit in _item_mentions(without_refs)
+        if explicit or any(0 <= pos - spos <= 24 for spos, _ in sections)
+    ]
+    actors = tuple(find_actors(question))
+    wants_list = bool(_LIST_WORDS_EN.search(norm) or _LIST_WORDS_ZH.search(norm))
+    return Route(
+        sections=tuple(dict.fromkeys(key for _, key in sections)),
+        items=tuple(dict.fromkeys(items)),
+        actors=actors,
+        wants_list=wants_list,
+        references=references,
+    )

@@ -1,0 +1,143 @@
+"""Hybrid clause search: dense (Chroma), lexical (BM25) and structure routes, fused by RRF."""
+
+from __future__ import annotations
+
+import time
+from typing import Mapping, Sequence
+
+from corpus.clause import Clause
+from assistant.glossary import expand_query
+from assistant.lexical import BM25Index
+from assistant.routing import Route
+from assistant.types import Hit
+
+RRF_K = 60
+# Routes come from the question's own words ("resolves 3", "TSAG"), so they outweigh similarity.
+WEIGHTS = {"dense": 1.0, "lexical": 1.0, "route": 2.0}
+SIGNALS = tuple(WEIGHTS)
+
+
+def reciprocal_rank_fusion(
+    rankings: Mapping[str, Sequence[str]], *, k: int = RRF_K, weights: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """Fused score per id: the sum over rankings of weight / (k + rank), rank from 1."""
+    fused: dict[str, float] = {}
+    for name, ids in rankings.items():
+        weight = (weights or {}).get(name, 1.0)
+        for rank, cid in enumerate(ids, start=1):
+            fused[cid] = fused.get(cid, 0.0) + weight / (k + rank)
+    return fused
+
+
+class StructureIndex:
+    """Clause ids by section, item and actor, built once so routing never scans the corpus."""
+
+    def __init__(self, clauses: Sequence[Clause]):
+        self.by_section: dict[str, list[str]] = {}
+        self.by_actor: dict[str, list[str]] = {}
+        self.by_item: dict[str, list[Clause]] = {}
+        for c in clauses:
+            self.by_section.setdefault(c.section, []).append(c.id)
+            if c.actor:
+                self.by_actor.setdefault(c.actor, []).append(c.id)
+            self.by_item.setdefault(c.item, []).append(c)
+
+    def named(self, route: Route) -> list[str]:
+        """Clauses the route names by item, narrowed by its actors, sections and resolutions."""
+        candidates = [c for item in route.items for c in self.by_item.get(item, ())]
+        if route.references:
+            candidates = [c for c in candidates if c.resolution in route.references] or candidates
+        for narrow in (
+            lambda c: c.actor in route.actors,
+            lambda c: c.section in route.sections,
+        ):
+            matched = [c.id for c in candidates if narrow(c)]
+            if matched:
+                return matched
+        return []
+
+    def grouped(self, route: Route) -> set[str]:
+        """Every clause of a named section or addressed to a named actor."""
+        chosen: set[str] = set()
+        for section in route.sections:
+            chosen.update(self.by_section.get(section, ()))
+        for actor in route.actors:
+            chosen.update(self.by_actor.get(actor, ()))
+        return chosen
+
+
+def route_ranking(route: Route, structure: StructureIndex, order_hint: Sequence[str]) -> list[str]:
+    """Clauses the question names by structure, best first.
+
+    Named items win outright; otherwise clauses of a named section or addressed to a
+    named actor, in the order of `order_hint` (the dense ranking).
+    """
+    named = structure.named(route) if route.items else []
+    if named:
+        return named
+    chosen = structure.grouped(route)
+    position = {cid: i for i, cid in enumerate(order_hint)}
+    return sorted(chosen, key=lambda cid: (position.get(cid, len(position)), cid))
+
+
+class HybridSearch:
+    """Ranks clauses for a question; pure logic around an index and an embedder.
+
+    >>> search = HybridSearch(clauses, index=index, embedder=embedder)
+    >>> search.search("What is TSAG instructed to do?", route)[0].clause.id
+    'wtsa-res106-2024/resolves-to-instruct-tsag/1'
+    """
+
+    def __init__(
+        self,
+        clauses: Sequence[Clause],
+        *,
+        index,
+        embedder,
+        text_of,
+        signals: Sequence[str] = SIGNALS,
+        dense_k: int = 30,
+        lexical_k: int = 30,
+    ):
+        self.clauses = list(clauses)
+        self.signals = tuple(signals)
+        self.by_id = {c.id: c for c in self.clauses}
+        self.index = index
+        self.embedder = embedder
+        self.dense_k = dense_k
+        self.lexical_k = lexical_k
+        self.bm25 = BM25Index([text_of(c) for c in self.clauses])
+        self.structure = StructureIndex(self.clauses)
+
+    def search(self, question: str, route: Route, *, k: int = 10, timings: dict | None = None) -> list[Hit]:
+        """The k best clauses for the question, fused from every signal."""
+        timings = timings if timings is not None else {}
+        dense = []
+        started = time.perf_counter()
+        if "dense" in self.signals:
+            vector = self.embedder.embed_query(question)
+            timings["embed_ms"] = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            dense = [h for h in self.index.search(vector, k=self.dense_k) if h.clause_id in self.by_id]
+        similarity = {h.clause_id: h.similarity for h in dense}
+        lexical = {}
+        if "lexical" in self.signals:
+            lexical = {self.clauses[row].id: score for row, score in self.bm25.top(expand_query(question), self.lexical_k)}
+        rankings = {"dense": [h.clause_id for h in dense], "lexical": list(lexical)}
+        if "route" in self.signals:
+            rankings["route"] = route_ranking(route, self.structure, rankings["dense"] or rankings["lexical"])
+        fused = reciprocal_rank_fusion(rankings, weights=WEIGHTS)
+        ordered = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
+        positions = {name: {cid: i for i, cid in enumerate(ids)} for name, ids in rankings.items()}
+        hits = [
+            Hit(
+                clause=self.by_id[cid],
+                score=fused[cid],
+                ranks={name: pos[cid] for name, pos in positions.items() if cid in pos},
+                similarity=similarity.get(cid, 0.0),
+                lexical=lexical.get(cid, 0.0),
+            )
+            for cid in ordered
+        ]
+        timings["retrieve_ms"] = (time.perf_counter() - started) * 1000
+        return hits

@@ -1,0 +1,92 @@
+"""Language detection, normalization and tokenization for Chinese and English text.
+
+Chinese is segmented with jieba (search mode) plus character bigrams, never split
+on whitespace: whitespace BM25 sees a whole Chinese sentence as one token.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+EN_STOPWORDS = frozenset(
+    """a an the of to in on for and or by with as at from is are was were be been being do does did done
+    what which who whom whose when where why how this that these those it its they them their there here
+    i you we he she me my our your us any all some can could should would may might must shall will
+    about into than then so such not no nor if but also only other more most very just
+    say says said tell tells mean means according resolution resolutions text document clause clauses
+    please give list show explain describe summarize summarise know need want""".split()
+)
+ZH_STOPWORDS = frozenset(
+    """的 了 是 在 和 与 及 或 对 由 为 以 中 上 下 把 被 给 从 向 等 之 其 这 那 这些 那些 什么 哪些 哪个 哪 吗 呢 吧 啊
+    怎么 怎样 如何 为什么 是否 有 有没有 没有 要 需要 应该 应 会 能 可以 该 本 此 该项 请问 请 告诉 我 我们 你 您 他们 它 它们
+    决议 本决议 哪里 多少 一下 一些 所有 全部 都 也 还 就 又 做 干 说 提到 提及 规定 内容 什么样""".split()
+)
+
+
+def detect_language(text: str) -> str:
+    """'zh' when the text is mostly Chinese, else 'en'."""
+    cjk = len(_CJK.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if cjk and cjk * 3 >= latin else "en"
+
+
+def normalize(text: str) -> str:
+    """NFKC, lowercase, invisible and control characters removed, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+_jieba_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    with _jieba_lock:
+        jieba.initialize()
+    return jieba
+
+
+@lru_cache(maxsize=4096)
+def _segment(run: str) -> tuple[str, ...]:
+    return tuple(w for w in _jieba().lcut_for_search(run) if w.strip())
+
+
+def tokenize(text: str, *, stopwords: bool = False) -> list[str]:
+    """Lexical terms: jieba words and character bigrams for Chinese, words for Latin script."""
+    norm = normalize(text)
+    terms: list[str] = []
+    for run in _CJK_RUN.findall(norm):
+        words = _segment(run)
+        terms.extend(w for w in words if not (stopwords and w in ZH_STOPWORDS))
+        terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+    for word in _LATIN_WORD.findall(norm):
+        if stopwords and word in EN_STOPWORDS:
+            continue
+        terms.append(word)
+        if "-" in word or "/" in word:
+            terms.extend(p for p in re.split(r"[-/.]", word) if p)
+    return terms
+
+
+def content_terms(text: str) -> list[str]:
+    """Words that carry meaning (no stopwords, no bigrams), in order, for coverage checks."""
+    norm = normalize(text)
+    terms: list[str] = []
+    for run in _CJK_RUN.findall(norm):
+        terms.extend(w for w in _segment(run) if w not in ZH_STOPWORDS)
+    terms.extend(w for w in _LATIN_WORD.findall(norm) if w not in EN_STOPWORDS)
+    return terms

@@ -1,0 +1,175 @@
+"""Who a resolution addresses: canonical actor keys with their names in English and Chinese.
+
+>>> find_actors("What must TSAG and the 电信标准化局主任 do?")
+['tsag', 'tsb-director']
+>>> actor_names("tsag")
+{'zh': '电信标准化顾问组', 'en': 'TSAG'}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.errors import AssistantError
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One addressee of operative clauses, e.g. TSAG / 电信标准化顾问组."""
+
+    key: str
+    en: str  # as used in English labels, e.g. "the Director of TSB"
+    zh: str  # as used in Chinese labels and headings
+    aliases: tuple[str, ...] = ()  # other names in either language
+
+
+ACTORS = (
+    Actor("tsag", "TSAG", "电信标准化顾问组", ("Telecommunication Standardization Advisory Group", "TSAG")),
+    Actor(
+        "tsb-director",
+        "the Director of TSB",
+        "电信标准化局主任",
+        (
+            "Director of the Telecommunication Standardization Bureau",
+            "Director of the TSB",
+            "TSB Director",
+            "TSB主任",
+            "Telecommunication Standardization Bureau",
+            "TSB",
+            "电信标准化局",
+        ),
+    ),
+    Actor(
+        "study-groups",
+        "ITU-T study groups",
+        "国际电联电信标准化部门研究组",
+        ("ITU-T study group", "study groups", "study group", "ITU-T研究组", "电信标准化部门研究组", "研究组"),
+    ),
+    Actor(
+        "members",
+        "Member States, Sector Members, Associates and Academia",
+        "成员国、部门成员、部门准成员和学术成员",
+        (
+            "Member States",
+            "Member State",
+            "Sector Members",
+            "Sector Member",
+            "Associates",
+            "Academia",
+            "成员国",
+            "部门成员",
+            "部门准成员",
+            "学术成员",
+            "学术界",
+        ),
+    ),
+    Actor("secretary-general", "the Secretary-General", "秘书长", ("Secretary General",)),
+    Actor(
+        "bdt-director",
+        "the Director of BDT",
+        "电信发展局主任",
+        (
+            "Director of the Telecommunication Development Bureau",
+            "Director of the BDT",
+            "BDT Director",
+            "BDT主任",
+            "Telecommunication Development Bureau",
+            "BDT",
+            "电信发展局",
+        ),
+    ),
+    Actor(
+        "br-director",
+        "the Director of BR",
+        "无线电通信局主任",
+        (
+            "Director of the Radiocommunication Bureau",
+            "Director of the BR",
+            "BR Director",
+            "Radiocommunication Bureau",
+            "无线电通信局",
+        ),
+    ),
+    Actor("council", "the ITU Council", "理事会", ("Council", "国际电联理事会")),
+    # Listed so that "ITU-D研究组" is not read as the ITU-T "研究组" (longest alias wins).
+    Actor(
+        "itu-d-study-groups",
+        "ITU-D study groups",
+        "国际电联电信发展部门研究组",
+        ("ITU-D study group", "ITU-D研究组", "电信发展部门研究组"),
+    ),
+    Actor(
+        "itu-r-study-groups",
+        "ITU-R study groups",
+        "国际电联无线电通信部门研究组",
+        ("ITU-R study group", "ITU-R研究组", "无线电通信部门研究组"),
+    ),
+)
+
+ACTOR_KEYS = tuple(actor.key for actor in ACTORS)
+_BY_KEY = {actor.key: actor for actor in ACTORS}
+
+
+def _names(actor: Actor) -> tuple[str, ...]:
+    """Every name an actor goes by, with the English article dropped."""
+    return (actor.en.removeprefix("the "), actor.zh, *actor.aliases)
+
+
+def _alias_pattern(alias: str) -> str:
+    """A regex for one alias: flexible whitespace, word boundaries around Latin ends."""
+    body = r"\s+".join(re.escape(word) for word in alias.split())
+    if alias[0].isascii() and alias[0].isalnum():
+        body = r"(?<![A-Za-z0-9])" + body
+    if alias[-1].isascii() and alias[-1].isalnum():
+        body += r"(?![A-Za-z0-9])"
+    return body
+
+
+_ALIAS_KEYS = {name.casefold(): actor.key for actor in ACTORS for name in _names(actor)}
+# Alternation tries longer aliases first, so "电信标准化局主任" wins over "电信标准化局".
+_ALIAS_RE = re.compile(
+    "|".join(f"({_alias_pattern(name)})" for name in sorted(_ALIAS_KEYS, key=len, reverse=True)),
+    re.IGNORECASE,
+)
+_GROUP_KEYS = [_ALIAS_KEYS[name] for name in sorted(_ALIAS_KEYS, key=len, reverse=True)]
+
+
+def find_actors(text: str) -> list[str]:
+    """All actor keys mentioned in `text` (either language), in order of first mention."""
+    found: list[str] = []
+    for match in _ALIAS_RE.finditer(text):
+        key = _GROUP_KEYS[match.lastindex - 1]
+        if key not in found:
+            found.append(key)
+    return found
+
+
+def resolve_actor(name: str) -> str:
+    """The actor key for a key or a name in either language ("TSAG", "电信标准化顾问组", "tsag")."""
+    wanted = " ".join(name.split()).casefold().removeprefix("the ")
+    if wanted in _BY_KEY:
+        return wanted
+    if wanted in _ALIAS_KEYS:
+        return _ALIAS_KEYS[wanted]
+    mentioned = find_actors(name)
+    if len(mentioned) == 1:
+        return mentioned[0]
+    known = ", ".join(f"{a.key} ({a.en.removeprefix('the ')} / {a.zh})" for a in ACTORS)
+    raise AssistantError(f"unknown actor {name!r}; known actors: {known}")
+
+
+def actor_names(key: str) -> dict:
+    """The English and Chinese names of an actor, e.g. {"zh": "电信标准化顾问组", "en": "TSAG"}."""
+    actor = _BY_KEY[resolve_actor(key)]
+    return {"zh": actor.zh, "en": actor.en}
+
+
+def actor_mentions(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, actor key) of every actor name in `text`, longest names first."""
+    return [(m.start(), m.end(), _GROUP_KEYS[m.lastindex - 1]) for m in _ALIAS_RE.finditer(text)]
+
+
+def actor_vocabulary() -> frozenset[str]:
+    """Every actor name, casefolded, for telling actor words from topic words."""
+    return frozenset(_ALIAS_KEYS)

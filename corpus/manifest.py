@@ -1,0 +1,78 @@
+"""Document metadata, given in a corpus folder's manifest.json or inferred from the text.
+
+>>> meta = DocumentMeta.from_dict({"file": "wtsa-res106-2024.zh.txt", "id": "wtsa-res106-2024"})
+>>> meta.id
+'wtsa-res106-2024'
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from corpus.errors import CorpusFormatError
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What identifies a resolution: id, number, adopting assembly, place, year, language, title."""
+
+    file: str = ""  # file name inside the corpus folder
+    id: str = ""  # e.g. "wtsa-res106-2024"
+    resolution: str = ""  # e.g. "106"
+    assembly: str = ""  # e.g. "WTSA"
+    place: str = ""  # as written in the text, e.g. "新德里"
+    place_en: str = ""  # e.g. "New Delhi"
+    year: str = ""
+    language: str = ""  # "zh" or "en"
+    title: str = ""
+    title_en: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict, *, where: str = "metadata") -> DocumentMeta:
+        """Build from a manifest entry, rejecting unknown keys and non-string values."""
+        known = {f.name for f in fields(cls)}
+        if not isinstance(data, dict):
+            raise CorpusFormatError(f"{where}: expected an object with keys {sorted(known)}, got {data!r}")
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise CorpusFormatError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(known)}")
+        for key, value in data.items():
+            if not isinstance(value, str):
+                raise CorpusFormatError(f"{where}: {key!r} must be a string, got {value!r}")
+        return cls(**data)
+
+    def completed(self, inferred: DocumentMeta) -> DocumentMeta:
+        """These values, with the empty ones taken from `inferred`."""
+        return DocumentMeta(**{k: v or getattr(inferred, k) for k, v in self.to_dict().items()})
+
+
+def load_manifest(folder: Path) -> tuple[DocumentMeta, ...]:
+    """The documents listed in `folder`/manifest.json, in order; () when there is no manifest."""
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return ()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorpusFormatError(f"{path}: cannot read the manifest ({exc}); fix or remove it") from exc
+    documents = data.get("documents") if isinstance(data, dict) else None
+    if not isinstance(documents, list):
+        raise CorpusFormatError(f'{path}: expected {{"documents": [{{"file": …, "id": …}}, …]}}')
+    entries = tuple(DocumentMeta.from_dict(d, where=f"{path}: documents[{i}]") for i, d in enumerate(documents))
+    for index, entry in enumerate(entries):
+        if not entry.file:
+            raise CorpusFormatError(f"{path}: documents[{index}] has no \"file\"")
+    return entries
+
+
+def manifest_entry(path: Path) -> DocumentMeta | None:
+    """The manifest entry for a resolution file, from the manifest.json beside it, if listed."""
+    path = Path(path)
+    return next((e for e in load_manifest(path.parent) if e.file == path.name), None)

@@ -1,0 +1,141 @@
+"""Section headings ("忆及", "resolves to instruct TSAG", …): their canonical keys, kinds and names.
+
+>>> classify_heading("做出决议，责成电信标准化顾问组")
+Section(key='resolves-to-instruct-tsag', kind='operative', actor='tsag', verb='resolves-to-instruct')
+>>> section_names("instructs-study-groups")
+{'en': 'instructs ITU-T study groups', 'zh': '责成国际电联电信标准化部门研究组'}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.actors import ACTOR_KEYS, actor_names, find_actors
+
+UNCLASSIFIED = "unclassified"
+
+
+@dataclass(frozen=True)
+class Section:
+    """What a heading opens: a canonical key, the clauses' kind and, if addressed, the actor."""
+
+    key: str
+    kind: str
+    actor: str = ""
+    verb: str = ""  # "resolves-to-instruct", "instructs", … for addressed sections
+
+
+def _normalized(heading: str) -> str:
+    """Lower case, single spaces, "，" as ",", no trailing colon: how headings are compared."""
+    text = " ".join(heading.split()).casefold().replace("，", ",")
+    return re.sub(r"\s*,\s*", ",", text).rstrip(":： ")
+
+
+# key, English name, Chinese name, kind, other ways of writing the heading.
+_FIXED = (
+    ("recalling", "recalling", "忆及", "preambular", ()),
+    ("considering", "considering", "考虑到", "preambular", ()),
+    ("noting", "noting", "注意到", "preambular", ()),
+    ("recognizing", "recognizing", "认识到", "preambular", ("recognising",)),
+    ("bearing-in-mind", "bearing in mind", "顾及", "preambular", ("铭记",)),
+    ("resolves", "resolves", "做出决议", "operative", ()),
+)
+# Each fixed section may come again as "<heading> further" / "进一步<heading>".
+_SECTIONS = {
+    **{key: (en, zh, kind) for key, en, zh, kind, _ in _FIXED},
+    **{f"{key}-further": (f"{en} further", f"进一步{zh}", kind) for key, en, zh, kind, _ in _FIXED},
+    "foreword": ("foreword", "前言", "foreword"),
+    "footnotes": ("footnotes", "脚注", "footnote"),
+    UNCLASSIFIED: ("unclassified", "未分类", ""),
+}
+_FIXED_HEADINGS = {
+    **{name: key for key, en, zh, _, aliases in _FIXED for name in (en, zh, *aliases)},
+    **{
+        name: f"{key}-further"
+        for key, en, zh, _, aliases in _FIXED
+        for name in (f"{en} further", f"further {en}", f"进一步{zh}")
+    },
+}
+# Verbs that address an actor: key, English, Chinese, other spellings (either language).
+_VERBS = (
+    ("resolves-to-instruct", "resolves to instruct", "做出决议，责成", ("做出决议,责成", "做出决议责成")),
+    ("instructs", "instructs", "责成", ()),
+    ("invites", "invites", "请", ()),
+    ("encourages", "encourages", "鼓励", ()),
+    ("requests", "requests", "要求", ("请求",)),
+)
+_VERB_PREFIXES = sorted(
+    ((_normalized(prefix), key) for key, en, zh, others in _VERBS for prefix in (en, zh, *others)),
+    key=lambda pair: len(pair[0]),
+    reverse=True,
+)
+_VERB_NAMES = {key: (en, zh) for key, en, zh, _ in _VERBS}
+_REPEAT = re.compile(r"-\d+$")
+_SENTENCE_END = tuple("。；，,;.!?！？")
+_MAX_HEADING = {"en": 160, "zh": 60}  # characters; longer lines are paragraphs
+
+
+def _too_long(text: str) -> bool:
+    """True for lines longer than any heading."""
+    limit = _MAX_HEADING["en"] if text.isascii() else _MAX_HEADING["zh"]
+    return len(text) > limit
+
+
+def classify_heading(text: str) -> Section | None:
+    """The section a heading line opens, or None when the line is not a known heading.
+
+    An addressed heading ("invites …") naming no known actor gives the "unclassified" section.
+    """
+    norm = _normalized(text)
+    if not norm or _too_long(norm) or norm.endswith(_SENTENCE_END):
+        return None
+    if norm in _FIXED_HEADINGS:
+        key = _FIXED_HEADINGS[norm]
+        return Section(key=key, kind=_SECTIONS[key][2])
+    for prefix, verb in _VERB_PREFIXES:
+        rest = norm.removeprefix(prefix)
+        # English verbs are words: "invites" must not match "invitesX"; Chinese has no spaces.
+        if rest != norm and (not prefix.isascii() or rest[:1] in (" ", ",")):
+            actors = find_actors(rest)
+            if not actors:
+                return Section(key=UNCLASSIFIED, kind="operative", verb=verb)
+            return Section(key=f"{verb}-{actors[0]}", kind="operative", actor=actors[0], verb=verb)
+    return None
+
+
+def is_unclassified(key: str) -> bool:
+    """True for "unclassified" and its repeats ("unclassified-2")."""
+    return key == UNCLASSIFIED or _REPEAT.sub("", key) == UNCLASSIFIED
+
+
+def looks_like_heading(text: str) -> bool:
+    """True for a short line with no closing punctuation: an unknown heading, not a paragraph.
+
+    English headings are lower-case participles ("emphasizing"); Chinese ones are short phrases.
+    """
+    # A line ending in ":" introduces the items that follow; it is a paragraph, not a heading.
+    if text.endswith(_SENTENCE_END) or text.endswith((":", "：")):
+        return False
+    if text.isascii():
+        return text[:1].islower() and len(text.split()) <= 8
+    return len(text) <= 20 and "。" not in text
+
+
+def section_names(key: str) -> dict:
+    """English and Chinese names of a section key, e.g. {"en": "considering further", "zh": "进一步考虑到"}."""
+    base = key if key in _SECTIONS else _REPEAT.sub("", key)
+    if base in _SECTIONS:
+        en, zh, _ = _SECTIONS[base]
+        return {"en": en, "zh": zh}
+    for verb, (en, zh) in _VERB_NAMES.items():
+        actor = base.removeprefix(f"{verb}-")
+        if actor != base and actor in ACTOR_KEYS:
+            names = actor_names(actor)
+            return {"en": f"{en} {names['en']}", "zh": f"{zh}{names['zh']}"}
+    raise KeyError(f"unknown section key {key!r}")
+
+
+def is_foreword_heading(text: str) -> bool:
+    """True for the "前言" / "FOREWORD" heading that precedes the resolution proper."""
+    return _normalized(text) in ("foreword", "前言")

@@ -1,0 +1,36 @@
+from assistant.text import content_terms, detect_language, normalize, tokenize
+from assistant.lexical import BM25Index
+from assistant.glossary import expand_query, translate_terms
+
+
+def test_detect_language():
+    assert detect_language("研究组的任务是什么？") == "zh"
+    assert detect_language("What is TSAG instructed to do?") == "en"
+    assert detect_language("TSAG 需要做什么") == "zh"
+
+
+def test_normalize_strips_invisible_and_control_characters():
+    assert normalize("\u202eRG-DT\u200b\x07  成立") == "rg-dt 成立"
+
+
+def test_tokenize_segments_chinese_never_on_whitespace():
+    terms = tokenize("责成国际电联电信标准化部门研究组")
+    assert "研究组" in terms or "研究" in terms
+    assert "责成国际电联电信标准化部门研究组" not in terms
+    assert "究组" in terms  # character bigrams back up the segmenter
+
+
+def test_content_terms_drop_stopwords():
+    assert content_terms("What is the role of the study groups?") == ["role", "study", "groups"]
+
+
+def test_bm25_ranks_the_matching_chinese_text_first():
+    bm25 = BM25Index(["鼓励成员参与活动", "责成研究组制定建议书", "注意到报告人组成立"])
+    assert bm25.top("研究组", 3)[0][0] == 1
+    assert bm25.top("no such words", 3) == []
+
+
+def test_glossary_bridges_english_questions_to_chinese_terms():
+    assert "电信标准化顾问组" in translate_terms("What is TSAG asked to do?")
+    assert "研究组" in expand_query("tasks of the study groups")
+    assert "developing countries" in translate_terms("发展中国家")

@@ -1,0 +1,50 @@
+"""The actor table: finding actors in free text and naming them in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.actors import ACTOR_KEYS, actor_names, find_actors, resolve_actor
+from corpus.errors import AssistantError
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("What must TSAG do?", ["tsag"]),
+        ("电信标准化顾问组需要做什么？", ["tsag"]),
+        ("the Telecommunication Standardization Advisory Group", ["tsag"]),
+        ("the director of the telecommunication standardization bureau", ["tsb-director"]),
+        ("电信标准化局主任和研究组", ["tsb-director", "study-groups"]),
+        ("ITU-T study groups, within their mandates", ["study-groups"]),
+        ("国际电联电信标准化部门研究组在其职权范围内", ["study-groups"]),
+        ("Member States, Sector Members, Associates and Academia", ["members"]),
+        ("学术界和成员国", ["members"]),
+        ("与ITU-D研究组密切协调", ["itu-d-study-groups"]),
+        ("the Secretary-General and the Council", ["secretary-general", "council"]),
+        ("Nothing to see here", []),
+        ("TSBX and associated ideas", []),
+    ],
+)
+def test_find_actors(text, keys):
+    assert find_actors(text) == keys
+
+
+def test_find_actors_lists_each_actor_once_in_order_of_first_mention():
+    assert find_actors("研究组, TSAG, study groups, 电信标准化顾问组") == ["study-groups", "tsag"]
+
+
+def test_actor_names():
+    assert actor_names("tsb-director") == {"zh": "电信标准化局主任", "en": "the Director of TSB"}
+    assert actor_names("members") == {
+        "zh": "成员国、部门成员、部门准成员和学术成员",
+        "en": "Member States, Sector Members, Associates and Academia",
+    }
+    assert all(set(actor_names(key)) == {"zh", "en"} for key in ACTOR_KEYS)
+
+
+def test_resolve_actor_accepts_keys_and_names_in_both_languages():
+    assert resolve_actor("tsag") == resolve_actor("TSAG") == resolve_actor("电信标准化顾问组") == "tsag"
+    assert resolve_actor("the Director of TSB") == "tsb-director"
+    with pytest.raises(AssistantError, match="known actors"):
+        resolve_actor("TSAG and the Secretary-General")
