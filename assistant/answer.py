@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Protocol, Sequence
 
-from corpus.actors import actor_mentions, actor_vocabulary
+from corpus.actors import actor_forms, actor_mentions, actor_vocabulary
 from corpus.clause import Clause
 from assistant import calibration as cal
-from assistant.glossary import known_english_terms, translate_terms
-from assistant.routing import Route
+from assistant.glossary import concepts, leftover, translate_terms
+from assistant.routing import Route, without_section_names
 from assistant.text import content_terms, normalize
 from assistant.types import Answer, Citation, Hit
 
@@ -28,19 +28,78 @@ _TASK_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Selection:
-    """The clauses an answer cites, or an abstention with the nearest clauses."""
+    """The clauses an answer cites, or an abstention with the reason."""
 
     clauses: tuple[Clause, ...]
     abstained: bool
     reason: str = ""
 
 
-def _is_generic(question: str, route: Route) -> bool:
-    """True when the question only names who/what section, not a specific topic inside it."""
+class CorpusView(Protocol):
+    """What selection needs to know about the whole corpus (HybridSearch provides it)."""
+
+    def knows(self, term: str) -> bool: ...
+
+    def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]: ...
+
+
+_MENTION = re.compile(
+    r"\b(mention\w*|refer\w*|cite[sd]?|cover\w*|about|address\w*|include[sd]?|contain\w*|discuss\w*)\b|"
+    r"提到|提及|引用|涉及|讲到|谈到|关于|有关|有没有|是否|包括"
+)
+_LIST_MENTION = re.compile(
+    r"\b(mention\w*|refer\w*|cite[sd]?|where (?:is|are|does|do)|(?:which|what) (?:[\w-]+ ){0,3}(?:clauses|paragraphs|parts|resolutions))\b|提到|提及|引用|涉及|哪些地方|哪些条款|哪几条|哪些段|哪几段|哪些决议"
+)
+_DOCUMENT_WORDS = re.compile(r"\b(?:the|this|that) (?:resolution|text|document)\b|本决议|该决议|这项决议|决议(?:中|里|对)")
+_META = frozenset(
+    """clause clauses paragraph paragraphs part parts section sections where which mention mentions mentioned refer
+    refers referred cite cites cited cover covers covered about address addresses include includes contain contains
+    discuss discusses say says said state states text document anything something topic topics issue issues
+    subject subjects point points item items under have has having
+    条款 地方 哪些地方 哪些条款 部分 提到 提及 引用 涉及 讲到 谈到 关于 有关 有没有 是否 包括 哪些 哪几 哪里 段 项 条 点
+    几点 哪几点 哪一点 一点 事项 议题 主题 问题 内容 方面 具体 其中 中 里 分别 下面 以下""".split()
+)
+_DIGIT_TOKEN = re.compile(r"(?<![a-z0-9])(?=[a-z0-9.-]*[0-9])(?=[a-z0-9.-]*[a-z])[a-z0-9.-]{2,}(?![a-z0-9])")
+
+
+def focus_concepts(question: str) -> list[tuple[str, ...]]:
+    """What the question is about, as concepts with their corpus-side forms.
+
+    Glossary terms come first (so "SDOs" matches 标准制定组织 and SDO); every other
+    content word stands for itself.
+    """
+    text = _DOCUMENT_WORDS.sub(" ", question)
+    found = list(concepts(text))
+    for word in content_terms(leftover(text), precise=True):
+        if word in _META or word in _TASK_WORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        found.append((word,))
+    return list(dict.fromkeys(found))
+
+
+def _unsupported(question: str, corpus: CorpusView) -> str:
+    """Why the text cannot answer the question, or "" when it may."""
+    norm = normalize(question)
+    for token in _DIGIT_TOKEN.findall(norm):
+        if not corpus.knows(token):
+            return f"the text never mentions {token}"
+    for start, end, key in actor_mentions(question):
+        if not corpus.mentioning([actor_forms(key)]) and not corpus.knows(normalize(question[start:end])):
+            return f"the text never mentions {question[start:end]}"
+    if _MENTION.search(norm):
+        for forms in focus_concepts(question):
+            if not corpus.mentioning([forms]) and not any(corpus.knows(normalize(f)) for f in forms):
+                return f"the text never mentions {forms[0]}"
+    return ""
+
+
+def _is_generic(question: str) -> bool:
+    """True when the question names only who or which section, not a topic inside it."""
     actor_words = actor_vocabulary()
     residue = [
-        t for t in content_terms(_without_actors(question))
-        if t not in _TASK_WORDS and t not in actor_words and len(t) > 1
+        t
+        for t in content_terms(without_section_names(_without_actors(question)))
+        if t not in _TASK_WORDS and t not in actor_words and t not in _META and len(t) > 1
     ]
     return len(residue) <= cal.GENERIC_MAX_TERMS
 
@@ -58,58 +117,33 @@ def _asks_unsupported_fact(question: str, cited: Sequence[Clause]) -> bool:
     """The question asks for a kind of fact (date, amount, count, person) no cited clause contains."""
     norm = normalize(question)
     text = " ".join(c.text for c in cited)
-    for pattern, evidence in cal.FACT_TYPES:
-        if re.search(pattern, norm) and not re.search(evidence, text):
-            return True
-    return False
+    return any(re.search(pattern, norm) and not re.search(evidence, text) for pattern, evidence in cal.FACT_TYPES)
 
 
-def _unknown_focus(question: str, known) -> list[str]:
-    """Content words of the question that appear nowhere in the corpus nor in the glossary."""
-    english = known_english_terms()
-    unknown = []
-    for term in content_terms(question):
-        if term in _TASK_WORDS or len(term) < 2:
-            continue
-        if term.isascii():
-            if term in english or known(term) or term.rstrip("s") in english:
-                continue
-        elif known(term) or any(known(term[i : i + 2]) for i in range(len(term) - 1)) and len(term) <= 2:
-            continue
-        unknown.append(term)
-    return unknown
+def _by_order(clauses) -> tuple[Clause, ...]:
+    return tuple(sorted(clauses, key=lambda c: c.order))
 
 
-def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, known=lambda term: True) -> Selection:
+def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView) -> Selection:
     """Cite as few clauses as answer the question; abstain when none does."""
     if not hits:
         return Selection((), True, "nothing retrieved")
-    named = [h for h in hits if h.ranks.get("route") is not None and route.items]
-    if named:
-        return Selection(tuple(sorted((h.clause for h in named), key=lambda c: c.order)), False, "named")
-    grouped = [h for h in hits if h.ranks.get("route") is not None]
-    top = hits[0]
-    if grouped and (route.wants_list or _is_generic(question, route)):
-        chosen = tuple(sorted((h.clause for h in grouped), key=lambda c: c.order))
-        return Selection(chosen, False, "group")
-    pool = grouped or list(hits)
-    best = max(pool, key=lambda h: h.score) if grouped else top
-    if not grouped:
-        if best.similarity < cal.MIN_SIMILARITY and best.lexical < cal.MIN_LEXICAL:
-            return Selection((), True, "weak match")
-        unknown = _unknown_focus(question, known)
-        if len(unknown) >= cal.MAX_UNKNOWN_TERMS and best.similarity < cal.CONFIDENT_SIMILARITY:
-            return Selection((), True, f"not in the text: {', '.join(unknown)}")
-    chosen = [best]
-    for hit in pool:
-        if hit is best or len(chosen) >= cal.MAX_CITATIONS:
-            continue
-        if hit.score >= best.score * cal.SCORE_RATIO and hit.similarity >= best.similarity - cal.SIMILARITY_MARGIN:
-            chosen.append(hit)
-    clauses = tuple(sorted((h.clause for h in chosen), key=lambda c: c.order))
-    if _asks_unsupported_fact(question, clauses):
+    routed = [h for h in hits if h.ranks.get("route") is not None]
+    if routed and route.items:
+        return Selection(_by_order(h.clause for h in routed), False, "named")
+    if routed and (route.wants_list or _is_generic(question)):
+        return Selection(_by_order(h.clause for h in routed), False, "group")
+    reason = _unsupported(question, corpus)
+    if reason:
+        return Selection((), True, reason)
+    if _LIST_MENTION.search(normalize(question)):
+        mentioned = corpus.mentioning(focus_concepts(question))
+        if 0 < len(mentioned) <= cal.MAX_CITATIONS:
+            return Selection(_by_order(mentioned), False, "mentions")
+    best = (routed or list(hits))[0]
+    if _asks_unsupported_fact(question, [best.clause]):
         return Selection((), True, "asks for a fact the text does not give")
-    return Selection(clauses, False, "ranked")
+    return Selection((best.clause,), False, "ranked")
 
 
 def choose_quote(clause: Clause, question: str) -> str:

@@ -63,7 +63,18 @@ def resolve(question: str, previous: Turn | None) -> Turn:
     if route.actors and not route.items:
         standalone = _swap_actor(previous, route.actors, language)
         new_route = route_question(standalone)
-        return Turn(standalone, replace(new_route, actors=route.actors, wants_list=new_route.wants_list or previous.route.wants_list))
+        return Turn(
+            standalone,
+            replace(
+                new_route,
+                actors=route.actors,
+                addressed=new_route.addressed or previous.route.addressed,
+                wants_list=new_route.wants_list or previous.route.wants_list,
+            ),
+        )
     if route.sections or route.items:
         return Turn(question, route)
-    return Turn(f"{question} {previous.question}", previous.route)
+    return Turn(
+        f"{question} {previous.question}",
+        replace(previous.route, items=(), wants_list=route.wants_list, sections=previous.route.sections or previous.sections),
+    )

@@ -125,7 +125,7 @@ class Assistant:
         turn = resolve(text, self._turns(history) if history else None)
         hits = self._search.search(turn.question, turn.route, k=10, timings=timings)
         compose_started = time.perf_counter()
-        selection = select_clauses(turn.question, hits, turn.route, known=self._search.bm25.knows)
+        selection = select_clauses(turn.question, hits, turn.route, corpus=self._search)
         answer = compose_answer(text, language, selection, hits)
         if self.settings.llm_base_url:
             answer = self._llm_answerer().answer(turn.question, hits, answer)

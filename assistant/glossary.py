@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from corpus.places import PLACES_ZH_EN
 from assistant.text import normalize
 
 # (English variants, Chinese variants). Longer English phrases are matched first.
@@ -20,6 +21,7 @@ GLOSSARY: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("itu-t", "standardization sector", "itu-t sector"), ("ITU-T", "国际电联电信标准化部门")),
     (("itu-d", "development sector"), ("ITU-D", "电信发展部门")),
     (("itu", "international telecommunication union", "union"), ("国际电联", "国际电信联盟")),
+    (("this assembly", "the present assembly", "current assembly", "wtsa-24"), ("本届全会",)),
     (("wtsa", "world telecommunication standardization assembly", "assembly"), ("世界电信标准化全会", "全会")),
     (("wtdc", "world telecommunication development conference"), ("世界电信发展大会", "WTDC")),
     (("plenipotentiary conference", "plenipotentiary", "pp"), ("全权代表大会",)),
@@ -43,6 +45,7 @@ GLOSSARY: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("digital transformation", "digitalization", "digitization", "digitalisation"), ("数字化转型", "数字化")),
     (("sustainable", "sustainability"), ("可持续",)),
     (("recommendations", "recommendation", "itu-t recommendations"), ("建议书",)),
+    (("resolutions",), ("决议",)),
     (("guidelines", "guideline", "guidance"), ("导则",)),
     (("implementation guidelines",), ("实施导则",)),
     (("best practices", "best practice", "good practices"), ("最佳做法",)),
@@ -119,16 +122,21 @@ GLOSSARY: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+def _entries() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    places = tuple(((en.casefold(),), (zh,)) for zh, en in PLACES_ZH_EN.items())
+    return GLOSSARY + places
+
+
 @lru_cache(maxsize=1)
 def _english_patterns() -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
-    pairs = [(en, zh) for ens, zh in GLOSSARY for en in ens]
+    pairs = [(en, zh) for ens, zh in _entries() for en in ens]
     pairs.sort(key=lambda p: -len(p[0]))
     return tuple((re.compile(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])"), zh) for en, zh in pairs)
 
 
 @lru_cache(maxsize=1)
 def _chinese_terms() -> tuple[tuple[str, str], ...]:
-    pairs = [(zh, ens[0]) for ens, zhs in GLOSSARY for zh in zhs if not zh.isascii()]
+    pairs = [(zh, ens[0]) for ens, zhs in _entries() for zh in zhs if not zh.isascii()]
     pairs.sort(key=lambda p: -len(p[0]))
     return tuple(pairs)
 
@@ -158,7 +166,37 @@ def expand_query(text: str) -> str:
 def known_english_terms() -> frozenset[str]:
     """Every English word the glossary can translate (for out-of-vocabulary checks)."""
     words = set()
-    for ens, _ in GLOSSARY:
+    for ens, _ in _entries():
         for en in ens:
             words.update(re.findall(r"[a-z0-9]+", en))
     return frozenset(words)
+
+
+def concepts(text: str) -> list[tuple[str, ...]]:
+    """The glossary concepts a text names, each as its corpus-side forms (longest match first).
+
+    "Where are SDOs mentioned?" -> [("标准制定组织", "SDO")]; the rest of the text is
+    returned by `leftover` for the caller to treat word by word.
+    """
+    return _match(text)[0]
+
+
+def leftover(text: str) -> str:
+    """The text with every glossary term cut out."""
+    return _match(text)[1]
+
+
+@lru_cache(maxsize=2048)
+def _match(text: str) -> tuple[list[tuple[str, ...]], str]:
+    masked = normalize(text)
+    found: list[tuple[str, ...]] = []
+    for pattern, zh in _english_patterns():
+        if pattern.search(masked):
+            found.append(zh)
+            masked = pattern.sub(" ", masked)
+    for zh_term, en in _chinese_terms():
+        if zh_term.lower() in masked:
+            entry = next(zhs for ens, zhs in _entries() if zh_term in zhs)
+            found.append(entry)
+            masked = masked.replace(zh_term.lower(), " ")
+    return list(dict.fromkeys(found)), masked

@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
-from assistant.text import tokenize
+from assistant.text import normalize, tokenize
 
 
 class BM25Index:
@@ -25,6 +25,7 @@ class BM25Index:
 
     def __init__(self, texts: Sequence[str], *, k1: float = 1.2, b: float = 0.75):
         self.size = len(texts)
+        self.texts = [normalize(t) for t in texts]
         self.vocabulary: dict[str, int] = {}
         rows, cols, counts = [], [], []
         lengths = np.zeros(self.size, dtype=np.float32)
@@ -69,3 +70,23 @@ class BM25Index:
     def knows(self, term: str) -> bool:
         """Whether a term occurs anywhere in the indexed texts."""
         return term in self.vocabulary
+
+    def containing(self, phrase: str) -> list[int]:
+        """Rows whose text contains the phrase verbatim (after normalization), in order.
+
+        Candidates come from the postings of the phrase's terms, so only a few texts
+        are scanned, not the whole corpus.
+        """
+        needle = normalize(phrase)
+        if not needle:
+            return []
+        terms = [t for t in set(tokenize(needle)) if t]
+        if not terms or any(t not in self.vocabulary for t in terms):
+            return []
+        rows: set[int] | None = None
+        for term in terms:
+            column = self.matrix.getcol(self.vocabulary[term]).nonzero()[0]
+            rows = set(column.tolist()) if rows is None else rows & set(column.tolist())
+            if not rows:
+                return []
+        return sorted(r for r in rows if needle in self.texts[r])

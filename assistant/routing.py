@@ -20,28 +20,36 @@ SECTION_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "considering": (("considering", "considerations"), ("考虑到",)),
     "noting": (("noting",), ("注意到",)),
     "recognizing": (("recognizing", "recognising"), ("认识到",)),
-    "bearing-in-mind": (("bearing in mind",), ("顾及",)),
+    "bearing-in-mind": (("bearing in mind", "bear in mind", "bears in mind"), ("顾及",)),
     "resolves": (("resolves", "resolved", "resolve", "operative paragraph", "operative paragraphs"), ("做出决议", "决议部分")),
     "footnotes": (("footnote", "footnotes", "note"), ("脚注", "注释")),
 }
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1}
+_EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1, "最后": -1}
+LAST_ITEM = "-1"
 
 _ITEM_PATTERNS = (
     re.compile(r"第\s*([0-9]+|[一二两三四五六七八九十]+)\s*(?:段|项|款|条|点|分段)"),
-    re.compile(r"(?:paragraph|para\.?|item|point|clause|no\.?|number|§)\s*\(?([0-9]+|[a-z])\b\)?"),
+    re.compile(r"(?<![a-z])(?:paragraph|para\.|item|point|clause|no\.|number|§)\s*\(?([0-9]+|[a-h])(?![0-9a-z])\)?"),
     re.compile(r"(?<![a-z0-9])\(?([a-h])\)(?![a-z0-9])"),
     re.compile(r"(?<![a-z])\(([a-h])\)"),
     re.compile(r"\b(first|second|third|fourth|fifth|sixth|last)\s+(?:paragraph|item|point|clause|one|task)\b"),
+    re.compile(r"(最后)\s*一\s*(?:段|项|款|条|点)"),
 )
 # A bare number or letter right after a section name: "resolves 3", "做出决议3", "recalling b?".
 _BARE_ITEM = re.compile(
     r"(?:(?<=[\u4e00-\u9fff])|(?<=[a-z] ))(?:([0-9]{1,2})(?![0-9年月日号%])|([a-h])(?=\s*(?:$|[?？,，.。:：;；!！])))"
 )
 _LIST_WORDS_EN = re.compile(
-    r"\b(all|list|every|which (?:resolutions|clauses|documents|paragraphs|things|tasks)|what (?:are|were) (?:the )?"
+    r"\b(all|list|every|points|items|paragraphs|which (?:resolutions|clauses|documents|paragraphs|things|tasks)|what (?:are|were) (?:the )?"
     r"(?:\w+ ){0,4}(?:instructed|invited|asked|tasked|encouraged|requested|told|required|called|recalled|resolved)|"
     r"what (?:resolutions|documents|tasks|things|instruments)|tasks|mandates|responsibilities|duties)\b"
+)
+# Words that ask what an actor must do; without them "ITU-D第2研究组的重心" is about a topic, not a mandate.
+_MANDATE_WORDS = re.compile(
+    r"\b(instruct\w*|invit\w*|ask\w*|task\w*|encourag\w*|request\w*|requir\w*|told|called|role|roles|do|does|doing|"
+    r"mandate\w*|responsib\w*|dut(?:y|ies)|supposed|expected|should|must|have to|has to|need to|needs to|job|work)\b|"
+    r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|工作|鼓励|必须|需要"
 )
 _LIST_WORDS_ZH = re.compile(r"(哪些|哪几|所有|全部|都有|列出|列举|几项|几个|任务是什么|任务有|职责|分别|各项)")
 
@@ -53,6 +61,7 @@ class Route:
     sections: tuple[str, ...] = ()
     items: tuple[str, ...] = ()  # item labels named, e.g. ("3",) or ("b",)
     actors: tuple[str, ...] = ()
+    addressed: bool = False  # the question asks what the actors are to do
     wants_list: bool = False
     references: tuple[str, ...] = field(default=())  # other resolutions named, e.g. ("71",)
 
@@ -110,6 +119,16 @@ def _item_mentions(norm: str) -> list[tuple[int, str, bool]]:
     return sorted(found)
 
 
+def without_section_names(text: str) -> str:
+    """The text with section names cut out ("What does considering b) say?" -> "What does  b) say?")."""
+    norm = normalize(text)
+    phrases = sorted((p for ens, zhs in SECTION_NAMES.values() for p in (*ens, *zhs)), key=len, reverse=True)
+    for phrase in phrases:
+        pattern = re.escape(phrase) if not phrase.isascii() else rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"
+        norm = re.sub(pattern, " ", norm)
+    return norm
+
+
 def route_question(question: str) -> Route:
     """Sections, items, actors and list intent named in a question."""
     norm = normalize(question)
@@ -122,11 +141,13 @@ def route_question(question: str) -> Route:
         if explicit or any(0 <= pos - spos <= 24 for spos, _ in sections)
     ]
     actors = tuple(find_actors(question))
+    addressed = bool(actors) and bool(_MANDATE_WORDS.search(norm))
     wants_list = bool(_LIST_WORDS_EN.search(norm) or _LIST_WORDS_ZH.search(norm))
     return Route(
         sections=tuple(dict.fromkeys(key for _, key in sections)),
         items=tuple(dict.fromkeys(items)),
         actors=actors,
+        addressed=addressed,
         wants_list=wants_list,
         references=references,
     )

@@ -61,8 +61,9 @@ def _jieba():
 
 
 @lru_cache(maxsize=4096)
-def _segment(run: str) -> tuple[str, ...]:
-    return tuple(w for w in _jieba().lcut_for_search(run) if w.strip())
+def _segment(run: str, precise: bool = False) -> tuple[str, ...]:
+    cut = _jieba().lcut if precise else _jieba().lcut_for_search
+    return tuple(w for w in cut(run) if w.strip())
 
 
 def tokenize(text: str, *, stopwords: bool = False) -> list[str]:
@@ -82,11 +83,14 @@ def tokenize(text: str, *, stopwords: bool = False) -> list[str]:
     return terms
 
 
-def content_terms(text: str) -> list[str]:
-    """Words that carry meaning (no stopwords, no bigrams), in order, for coverage checks."""
+def content_terms(text: str, *, precise: bool = False) -> list[str]:
+    """Words that carry meaning (no stopwords, no bigrams), in order.
+
+    `precise` segments Chinese into whole words only ("能力建设", not also "能力", "建设").
+    """
     norm = normalize(text)
     terms: list[str] = []
     for run in _CJK_RUN.findall(norm):
-        terms.extend(w for w in _segment(run) if w not in ZH_STOPWORDS)
+        terms.extend(w for w in _segment(run, precise) if w not in ZH_STOPWORDS)
     terms.extend(w for w in _LATIN_WORD.findall(norm) if w not in EN_STOPWORDS)
     return terms

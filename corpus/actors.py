@@ -170,6 +170,11 @@ def actor_mentions(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), _GROUP_KEYS[m.lastindex - 1]) for m in _ALIAS_RE.finditer(text)]
 
 
+def actor_forms(key: str) -> tuple[str, ...]:
+    """Every name of one actor, in both languages."""
+    return _names(_BY_KEY[key])
+
+
 def actor_vocabulary() -> frozenset[str]:
     """Every actor name, casefolded, for telling actor words from topic words."""
     return frozenset(_ALIAS_KEYS)
