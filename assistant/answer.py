@@ -13,7 +13,7 @@ from typing import Protocol, Sequence
 from corpus.actors import actor_forms, actor_mentions, actor_vocabulary
 from corpus.clause import Clause
 from assistant import calibration as cal
-from assistant.glossary import concepts, leftover, translate_terms
+from assistant.glossary import concepts, leftover, topics_named, translate_terms
 from assistant.routing import Route, without_section_names
 from assistant.text import content_terms, normalize
 from assistant.types import Answer, Citation, Hit
@@ -43,14 +43,12 @@ class CorpusView(Protocol):
     def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]: ...
 
 
-_MENTION = re.compile(
-    r"\b(mention\w*|refer\w*|cite[sd]?|cover\w*|about|address\w*|include[sd]?|contain\w*|discuss\w*)\b|"
-    r"提到|提及|引用|涉及|讲到|谈到|关于|有关|有没有|是否|包括"
-)
 _LIST_MENTION = re.compile(
     r"\b(mention\w*|refer\w*|cite[sd]?|where (?:is|are|does|do)|(?:which|what) (?:[\w-]+ ){0,3}(?:clauses|paragraphs|parts|resolutions))\b|提到|提及|引用|涉及|哪些地方|哪些条款|哪几条|哪些段|哪几段|哪些决议"
 )
-_DOCUMENT_WORDS = re.compile(r"\b(?:the|this|that) (?:resolution|text|document)\b|本决议|该决议|这项决议|决议(?:中|里|对)")
+_DOCUMENT_WORDS = re.compile(
+    r"\b(?:the|this|that) (?:resolution|text|document)\b|本决议|该决议|这项决议|决议(?:中|里|对)|文中|文本|全文|这份文件"
+)
 _META = frozenset(
     """clause clauses paragraph paragraphs part parts section sections where which mention mentions mentioned refer
     refers referred cite cites cited cover covers covered about address addresses include includes contain contains
@@ -59,6 +57,7 @@ _META = frozenset(
     条款 地方 哪些地方 哪些条款 部分 提到 提及 引用 涉及 讲到 谈到 关于 有关 有没有 是否 包括 哪些 哪几 哪里 段 项 条 点
     几点 哪几点 哪一点 一点 事项 议题 主题 问题 内容 方面 具体 其中 中 里 分别 下面 以下""".split()
 )
+_COUNTED_ITEMS = re.compile(r"[0-9一二两三四五六七八九十几]+\s*(?:段|项|点|条|个)|\b(?:two|three|four|five|six) (?:paragraphs|points|items)\b")
 _DIGIT_TOKEN = re.compile(r"(?<![a-z0-9])(?=[a-z0-9.-]*[0-9])(?=[a-z0-9.-]*[a-z])[a-z0-9.-]{2,}(?![a-z0-9])")
 
 
@@ -86,10 +85,9 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
     for start, end, key in actor_mentions(question):
         if not corpus.mentioning([actor_forms(key)]) and not corpus.knows(normalize(question[start:end])):
             return f"the text never mentions {question[start:end]}"
-    if _MENTION.search(norm):
-        for forms in focus_concepts(question):
-            if not corpus.mentioning([forms]) and not any(corpus.knows(normalize(f)) for f in forms):
-                return f"the text never mentions {forms[0]}"
+    for names in topics_named(question):
+        if not corpus.mentioning([names]):
+            return f"the text never mentions {names[0]}"
     return ""
 
 
@@ -98,7 +96,7 @@ def _is_generic(question: str) -> bool:
     actor_words = actor_vocabulary()
     residue = [
         t
-        for t in content_terms(without_section_names(_without_actors(question)))
+        for t in content_terms(_COUNTED_ITEMS.sub(" ", without_section_names(_without_actors(question))))
         if t not in _TASK_WORDS and t not in actor_words and t not in _META and len(t) > 1
     ]
     return len(residue) <= cal.GENERIC_MAX_TERMS
@@ -131,11 +129,11 @@ def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: 
     routed = [h for h in hits if h.ranks.get("route") is not None]
     if routed and route.items:
         return Selection(_by_order(h.clause for h in routed), False, "named")
-    if routed and (route.wants_list or _is_generic(question)):
-        return Selection(_by_order(h.clause for h in routed), False, "group")
     reason = _unsupported(question, corpus)
     if reason:
         return Selection((), True, reason)
+    if routed and _is_generic(question):
+        return Selection(_by_order(h.clause for h in routed), False, "group")
     if _LIST_MENTION.search(normalize(question)):
         mentioned = corpus.mentioning(focus_concepts(question))
         if 0 < len(mentioned) <= cal.MAX_CITATIONS:

@@ -10,22 +10,24 @@ import re
 from dataclasses import dataclass, replace
 
 from corpus.actors import actor_mentions, actor_names
-from assistant.routing import Route, route_question
+from assistant.routing import NEXT_ITEM, Route, route_question
 from assistant.text import detect_language, normalize
 
 _FOLLOWUP_EN = re.compile(
-    r"^\s*(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|\b(?:it|its|that one|this one)\b"
+    r"^\s*(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
+    r"\b(?:it|its|they|them|their|those|these|that one|this one|that clause|this clause)\b"
 )
 _FOLLOWUP_ZH = re.compile(r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|它|其|该|这个|那个)|它的|其中)")
 
 
 @dataclass(frozen=True)
 class Turn:
-    """A question made standalone, its route, and the sections its answer discussed."""
+    """A question made standalone, its route, and what its answer discussed."""
 
     question: str
     route: Route
-    sections: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()  # sections of the clauses the answer cited
+    cited: tuple[str, ...] = ()  # clause ids the answer cited
 
 
 def is_followup(question: str) -> bool:
@@ -53,6 +55,8 @@ def resolve(question: str, previous: Turn | None) -> Turn:
     if previous is None or not is_followup(question):
         return Turn(question, route)
     language = detect_language(previous.question)
+    if NEXT_ITEM in route.items:
+        return Turn(f"{previous.question} {question}", replace(route, context=previous.cited))
     if route.items and not route.sections and not route.actors:
         sections = previous.route.sections or previous.sections
         actors = previous.route.actors if not previous.route.sections else ()
@@ -74,7 +78,9 @@ def resolve(question: str, previous: Turn | None) -> Turn:
         )
     if route.sections or route.items:
         return Turn(question, route)
-    return Turn(
-        f"{question} {previous.question}",
-        replace(previous.route, items=(), wants_list=route.wants_list, sections=previous.route.sections or previous.sections),
+    # A follow-up on a topic ("其中…", "Who should they coordinate with?") stays with what
+    # was just discussed: the previous route, or else the clauses the previous answer cited.
+    context = previous.route if (previous.route.sections or previous.route.addressed) else replace(
+        route, context=previous.cited
     )
+    return Turn(f"{question} {previous.question}", replace(context, items=(), wants_list=route.wants_list))

@@ -111,8 +111,15 @@ class Assistant:
             except QuestionError:
                 continue
             turn = resolve(text, previous)
-            hits = self._search.search(turn.question, turn.route, k=3)
-            previous = Turn(turn.question, turn.route, tuple(dict.fromkeys(h.clause.section for h in hits[:1])))
+            hits = self._search.search(turn.question, turn.route, k=10)
+            selection = select_clauses(turn.question, hits, turn.route, corpus=self._search)
+            cited = selection.clauses or tuple(h.clause for h in hits[:1])
+            previous = Turn(
+                turn.question,
+                turn.route,
+                sections=tuple(dict.fromkeys(c.section for c in cited)),
+                cited=tuple(c.id for c in cited),
+            )
         return previous
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:

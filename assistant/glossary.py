@@ -127,6 +127,30 @@ def _entries() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     return GLOSSARY + places
 
 
+# Everyday Chinese words -> the formal terms resolutions use, so a newcomer's wording
+# ("落地", "好处", "大学") still meets the clause's ("实施", "受益", "学术界").
+ZH_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("好处", "益处", "收益", "得到什么"), ("受益",)),
+    (("配合", "联手", "携手"), ("协作", "协调")),
+    (("汇总", "汇集", "集中", "整合起来"), ("整合", "全球资源中心")),
+    (("落地", "用起来", "落实", "推广", "应用起来"), ("实施", "采用", "应用")),
+    (("刚起步", "起步", "初期", "刚开始"), ("引入初期", "发展中国家")),
+    (("全球目标", "国际目标", "全球议程"), ("2030年可持续发展议程", "WSIS成果")),
+    (("大学", "高校", "科研机构", "研究机构", "学者"), ("学术界", "学术成员")),
+    (("会员",), ("成员",)),
+    (("达成一致", "一致意见", "统一认识"), ("共识",)),
+    (("经验", "做法", "实践"), ("最佳做法",)),
+    (("培训", "培养", "提升能力"), ("能力建设",)),
+    (("穷国", "贫困国家", "落后国家"), ("发展中国家", "最不发达国家")),
+    (("各方", "相关方", "利益相关者", "持份者"), ("利益攸关方",)),
+    (("重复劳动", "重复建设"), ("重复工作",)),
+    (("起什么作用", "作用", "意义"), ("推动力", "关键推动力")),
+    (("质量", "什么样的标准"), ("高质量", "可互操作", "非歧视性")),
+    (("战略", "整体战略", "战略地位"), ("战略目标", "战略规划")),
+    (("发展部门",), ("ITU-D", "电信发展部门")),
+)
+
+
 @lru_cache(maxsize=1)
 def _english_patterns() -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
     pairs = [(en, zh) for ens, zh in _entries() for en in ens]
@@ -154,6 +178,9 @@ def translate_terms(text: str) -> list[str]:
         if zh.lower() in masked:
             found.append(en)
             masked = masked.replace(zh.lower(), " ")
+    for words, formal in ZH_SYNONYMS:
+        if any(w in masked for w in words):
+            found.extend(formal)
     return list(dict.fromkeys(found))
 
 
@@ -200,3 +227,52 @@ def _match(text: str) -> tuple[list[tuple[str, ...]], str]:
             found.append(entry)
             masked = masked.replace(zh_term.lower(), " ")
     return list(dict.fromkeys(found)), masked
+
+
+def formal_terms(text: str) -> list[str]:
+    """The formal Chinese terms for the everyday words of a Chinese text."""
+    norm = normalize(text)
+    return list(dict.fromkeys(t for words, formal in ZH_SYNONYMS if any(w in norm for w in words) for t in formal))
+
+
+# Technologies and topics that ITU texts often address. A question naming one that the
+# corpus never mentions asks about something the resolution does not cover.
+TOPICS: tuple[tuple[str, ...], ...] = (
+    ("artificial intelligence", "ai", "machine learning", "人工智能", "机器学习"),
+    ("internet of things", "iot", "物联网"),
+    ("blockchain", "distributed ledger", "区块链", "分布式账本"),
+    ("quantum", "量子"),
+    ("5g", "6g", "imt-2020", "imt-2030"),
+    ("satellite", "satellites", "卫星"),
+    ("cybersecurity", "cyber security", "security", "网络安全", "信息安全"),
+    ("cloud computing", "cloud", "云计算"),
+    ("metaverse", "元宇宙"),
+    ("digital twin", "digital twins", "数字孪生"),
+    ("smart city", "smart cities", "智慧城市", "智能城市"),
+    ("big data", "大数据"),
+    ("e-health", "digital health", "电子卫生", "数字健康"),
+    ("fintech", "digital financial services", "金融科技", "数字金融"),
+    ("spectrum", "频谱"),
+    ("gender", "性别"),
+    ("accessibility", "persons with disabilities", "无障碍", "残疾人"),
+    ("child online protection", "儿童在线保护"),
+    ("emergency telecommunications", "应急通信"),
+    ("numbering", "编号"),
+    ("open source", "开源"),
+    ("data centres", "data centers", "数据中心"),
+    ("energy efficiency", "能效"),
+    ("e-waste", "电子废物"),
+)
+
+
+def topics_named(text: str) -> list[tuple[str, ...]]:
+    """The TOPICS entries a text names (whole words for Latin names)."""
+    norm = normalize(text)
+    named = []
+    for names in TOPICS:
+        for name in names:
+            pattern = rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])" if name.isascii() else re.escape(name)
+            if re.search(pattern, norm):
+                named.append(names)
+                break
+    return named

@@ -27,6 +27,7 @@ SECTION_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1, "最后": -1}
 LAST_ITEM = "-1"
+NEXT_ITEM = "+1"
 
 _ITEM_PATTERNS = (
     re.compile(r"第\s*([0-9]+|[一二两三四五六七八九十]+)\s*(?:段|项|款|条|点|分段)"),
@@ -35,6 +36,7 @@ _ITEM_PATTERNS = (
     re.compile(r"(?<![a-z])\(([a-h])\)"),
     re.compile(r"\b(first|second|third|fourth|fifth|sixth|last)\s+(?:paragraph|item|point|clause|one|task)\b"),
     re.compile(r"(最后)\s*一\s*(?:段|项|款|条|点)"),
+    re.compile(r"(下一|next)\s*(?:段|项|款|条|点|one|paragraph|item|point|clause)"),
 )
 # A bare number or letter right after a section name: "resolves 3", "做出决议3", "recalling b?".
 _BARE_ITEM = re.compile(
@@ -48,8 +50,8 @@ _LIST_WORDS_EN = re.compile(
 # Words that ask what an actor must do; without them "ITU-D第2研究组的重心" is about a topic, not a mandate.
 _MANDATE_WORDS = re.compile(
     r"\b(instruct\w*|invit\w*|ask\w*|task\w*|encourag\w*|request\w*|requir\w*|told|called|role|roles|do|does|doing|"
-    r"mandate\w*|responsib\w*|dut(?:y|ies)|supposed|expected|should|must|have to|has to|need to|needs to|job|work)\b|"
-    r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|工作|鼓励|必须|需要"
+    r"mandate\w*|responsib\w*|dut(?:y|ies)|supposed|expected|should|must|have to|has to|need to|needs to|job)\b|"
+    r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|鼓励|必须|需要"
 )
 _LIST_WORDS_ZH = re.compile(r"(哪些|哪几|所有|全部|都有|列出|列举|几项|几个|任务是什么|任务有|职责|分别|各项)")
 
@@ -64,6 +66,7 @@ class Route:
     addressed: bool = False  # the question asks what the actors are to do
     wants_list: bool = False
     references: tuple[str, ...] = field(default=())  # other resolutions named, e.g. ("71",)
+    context: tuple[str, ...] = ()  # clause ids a follow-up refers back to
 
     @property
     def names_clause(self) -> bool:
@@ -100,6 +103,8 @@ def _item_label(raw: str) -> str:
     raw = raw.strip().lower()
     if raw in _EN_ORDINALS:
         return str(_EN_ORDINALS[raw])
+    if raw in ("下一", "next"):
+        return NEXT_ITEM
     if raw and all(ch in _ZH_DIGITS for ch in raw):
         return str(_zh_number(raw))
     return raw
