@@ -1,0 +1,132 @@
+"""The app's `/ask` API, its safety defaults and its behaviour under concurrent clients."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from tests.app.conftest import ROOT, app_env, free_port, stop, wait_for_http
+
+ANSWER_KEYS = {"answer", "abstained", "language", "citations", "notice", "latency_ms", "timings_ms"}
+CITATION_KEYS = {"marker", "clause_id", "label", "labels", "quote", "text"}
+
+
+@pytest.fixture(scope="module")
+def client(app_server) -> Client:
+    return Client(app_server.url, verbose=False)
+
+
+def ask(client: Client, question, history=()) -> dict:
+    return client.predict(question=question, history=list(history), api_name="/ask")
+
+
+def test_page_answers_before_the_model_is_loaded(app_server):
+    # Wall-clock limits are flaky on a shared machine; what keeps the start fast is this order.
+    assert "Ready in" not in app_server.log_at_first_response, (
+        f"the page answered only after the model loaded ({app_server.startup_seconds:.1f} s)"
+    )
+
+
+def test_ask_returns_the_answer_dict_with_citations(client):
+    result = ask(client, "What is TSAG instructed to do?")
+    assert set(result) == ANSWER_KEYS
+    assert result["abstained"] is False and result["language"] == "en"
+    first = result["citations"][0]
+    assert set(first) == CITATION_KEYS
+    assert first["clause_id"] == "wtsa-res106-2024/resolves-to-instruct-tsag/1"
+    assert first["label"] == "Resolution 106 (New Delhi, 2024), resolves to instruct TSAG"
+    assert first["quote"] in first["text"]
+    assert "[1]" in result["answer"]
+
+
+def test_a_chinese_question_gets_a_chinese_answer(client):
+    result = ask(client, "电信标准化顾问组需要做什么？")
+    assert result["language"] == "zh"
+    assert result["citations"][0]["label"].startswith("第106号决议（2024年，新德里）")
+
+
+def test_history_carries_the_conversation(client):
+    result = ask(client, "And the Director of TSB?", history=["What is TSAG instructed to do?"])
+    assert result["citations"][0]["clause_id"] == "wtsa-res106-2024/resolves-to-instruct-tsb-director/1"
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "says"),
+    [
+        ("", [], "empty"),
+        ("   ", [], "empty"),
+        ("x" * 2001, [], "2,000"),
+        ("What is TSAG instructed to do?", "not a list", "history"),
+        ("What is TSAG instructed to do?", [1, 2], "history"),
+    ],
+)
+def test_bad_requests_get_an_error_dict_not_a_traceback(client, question, history, says):
+    result = client.predict(question=question, history=history, api_name="/ask")
+    assert result["answer"] == "" and result["abstained"] is True and result["citations"] == []
+    assert says in result["error"]
+    assert "Traceback" not in result["error"]
+
+
+def test_only_ask_is_exposed(client):
+    assert list(client.view_api(return_format="dict", print_info=False)["named_endpoints"]) == ["/ask"]
+
+
+@pytest.mark.parametrize("path", ["app.py", "corpus/texts/manifest.json", "/etc/passwd"])
+def test_no_request_reads_files(app_server, path):
+    target = path if path.startswith("/") else str(ROOT / path)
+    for route in ("/gradio_api/file=", "/file="):
+        response = httpx.get(f"{app_server.url}{route}{target}", timeout=5)
+        assert response.status_code in (403, 404), f"{route}{target} -> {response.status_code}"
+
+
+def test_sixteen_concurrent_clients_get_cited_answers(app_server, tmp_path):
+    out = tmp_path / "app_load.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.app_load", "--url", app_server.url, "--clients", "16", "--questions", "10",
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["requests"] == 160
+    assert report["problems"] == [] and report["ok"] == 160
+
+
+def test_a_network_address_needs_a_login(tmp_path, model_cache_dir):
+    env = app_env(tmp_path / "data", model_cache_dir)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(free_port())],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 2
+    assert "RA_AUTH" in run.stderr and "--no-auth" in run.stderr
+
+
+def test_ra_auth_makes_the_app_ask_for_a_login(tmp_path, model_cache_dir):
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = app_env(tmp_path / "data", model_cache_dir, RA_AUTH="tester:s3cret")
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/", proc, log)
+        assert httpx.get(url + "/config", timeout=5).status_code == 401
+        login = httpx.post(url + "/login", data={"username": "tester", "password": "s3cret"}, timeout=5)
+        assert login.status_code == 200
+        assert httpx.get(url + "/config", cookies=login.cookies, timeout=5).status_code == 200
+        deadline = time.monotonic() + 10
+        while "login required" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "login required" in log.read_text()
+    finally:
+        stop(proc)
