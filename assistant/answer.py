@@ -42,6 +42,8 @@ class CorpusView(Protocol):
 
     def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]: ...
 
+    def knows_resolution(self, number: str) -> bool: ...
+
 
 _LIST_MENTION = re.compile(
     r"\b(mention\w*|refer\w*|cite[sd]?|where (?:is|are|does|do)|(?:which|what) (?:[\w-]+ ){0,3}(?:clauses|paragraphs|parts|resolutions))\b|提到|提及|引用|涉及|哪些地方|哪些条款|哪几条|哪些段|哪几段|哪些决议"
@@ -127,8 +129,13 @@ def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: 
     if not hits:
         return Selection((), True, "nothing retrieved")
     routed = [h for h in hits if h.ranks.get("route") is not None]
-    if routed and route.items:
-        return Selection(_by_order(h.clause for h in routed), False, "named")
+    if route.items and (route.sections or route.actors or route.context):
+        if routed:
+            return Selection(_by_order(h.clause for h in routed), False, "named")
+        return Selection((), True, "the resolution has no such paragraph")
+    unknown = [n for n in route.references if not corpus.knows_resolution(n)]
+    if unknown:
+        return Selection((), True, f"the text neither holds nor cites Resolution {unknown[0]}")
     reason = _unsupported(question, corpus)
     if reason:
         return Selection((), True, reason)

@@ -169,7 +169,7 @@ def cmd_ask(args, settings: Settings) -> int:
     """
     from assistant.core import Assistant
 
-    if bool(args.question) == bool(args.batch):
+    if (args.question is None) == (args.batch is None):
         raise AssistantError('Give one question, e.g. ask "What is TSAG instructed to do?", or --batch FILE.jsonl')
     assistant = Assistant(settings)
     if args.batch:

@@ -35,7 +35,7 @@ def validate_question(question: object) -> str:
     cleaned = "".join(
         " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
         for ch in question
-        if unicodedata.category(ch) != "Cf"
+        if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn")
     ).strip()
     if not cleaned:
         raise QuestionError("The question is empty. Ask about the resolution, e.g. “What is TSAG instructed to do?”")
@@ -126,6 +126,8 @@ class Assistant:
         """A short answer in the question's language, every statement cited."""
         started = time.perf_counter()
         text = validate_question(question)
+        if isinstance(history, (str, bytes)) or not all(isinstance(h, str) for h in history):
+            raise QuestionError("history must be a list of earlier questions (strings), oldest first.")
         self.load()
         timings: dict = {}
         language = detect_language(text)

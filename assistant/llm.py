@@ -22,7 +22,13 @@ from assistant.types import Answer, Citation, Hit
 CONTEXT_BUDGET_TOKENS = 1800
 ANSWER_MAX_TOKENS = 400
 _HANDLE = re.compile(r"\[\s*(C\d+)\s*\]")
-_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+|\n|$)")
+# A sentence ends at 。！？!?, at a full stop before a space, "[" or the end (not in "2.5" or "Q.1234"),
+# or at a line end; the handles written right after its end ("... act. [C1]") belong to it.
+_SENTENCE = re.compile(
+    r"(?:[^。！？!?.\n]|\.(?![\s\[]|$))+(?:[。！？!?]+|\.+(?=[\s\[]|$)|(?=\n)|$)(?:\s*\[\s*C\d+\s*\])*"
+)
+_ENDING = re.compile(r"^(?P<words>.*?)\s*(?P<end>[。！？!?.]*)\s*$", re.DOTALL)
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[,，;；:：、])")
 
 SYSTEM_PROMPT = """You answer questions about ITU resolutions using ONLY the numbered clauses given.
 Rules:
@@ -75,14 +81,16 @@ def validate_generation(text: str, packed: Sequence[tuple[str, Clause]], questio
     citations: list[Citation] = []
     flagged = 0
     out: list[str] = []
+    space = "" if language == "zh" else " "
     for sentence in _SENTENCE.findall(text.strip()):
-        if not sentence.strip():
-            continue
         valid = [h for h in _HANDLE.findall(sentence) if h in by_handle]
-        body = _HANDLE.sub("", sentence).strip()
+        body = _ENDING.match(_HANDLE.sub("", sentence))
+        words = _SPACE_BEFORE_PUNCTUATION.sub("", " ".join(body["words"].split()))
+        if not any(ch.isalnum() for ch in words):
+            continue  # a stray handle or punctuation: nothing was said
         if not valid:
             flagged += 1
-            out.append(f"{body} ⚠")
+            out.append(f"{words}{space}⚠{body['end']}")
             continue
         for handle in dict.fromkeys(valid):
             if handle not in markers:
@@ -98,8 +106,8 @@ def validate_generation(text: str, packed: Sequence[tuple[str, Clause]], questio
                         labels=dict(clause.labels),
                     )
                 )
-        out.append(body + "".join(f"[{markers[h]}]" for h in dict.fromkeys(valid)))
-    return ("\n" if "\n" in text.strip() else " ").join(out), tuple(citations), flagged
+        out.append(words + space + "".join(f"[{markers[h]}]" for h in dict.fromkeys(valid)) + body["end"])
+    return ("\n" if "\n" in text.strip() else space).join(out), tuple(citations), flagged
 
 
 class LLMAnswerer:

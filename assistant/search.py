@@ -39,6 +39,7 @@ class StructureIndex:
         self.by_item: dict[str, list[Clause]] = {}
         self.by_reference: dict[str, list[str]] = {}
         self.linked: dict[str, set[str]] = {}  # clause id <-> footnote ids, both ways
+        self.resolutions = {c.resolution for c in clauses}
         self.following: dict[str, str] = {}  # clause id -> next clause id in the same section
         last: dict[str, Clause] = {}
         for c in clauses:
@@ -73,6 +74,10 @@ class StructureIndex:
                 return matched
         return []
 
+    def knows_resolution(self, number: str) -> bool:
+        """Whether the corpus holds or cites a resolution with this number."""
+        return number in self.by_reference or number in self.resolutions
+
     def grouped(self, route: Route) -> set[str]:
         """Every clause of a named section or addressed to a named actor."""
         chosen: set[str] = set()
@@ -96,9 +101,9 @@ def route_ranking(route: Route, structure: StructureIndex, order_hint: Sequence[
     Named items win outright; otherwise clauses of a named section or addressed to a
     named actor, in the order of `order_hint` (the dense ranking).
     """
-    named = structure.named(route) if route.items else []
-    if named:
-        return named
+    if route.items:
+        # A named clause that does not exist ("resolves 9") must not become its whole section.
+        return structure.named(route)
     chosen = structure.grouped(route)
     position = {cid: i for i, cid in enumerate(order_hint)}
     return sorted(chosen, key=lambda cid: (position.get(cid, len(position)), cid))
@@ -176,6 +181,10 @@ class HybridSearch:
     def knows(self, term: str) -> bool:
         """Whether a term occurs in some clause's text or heading."""
         return self.bm25.knows(term) or bool(self.bm25.containing(term))
+
+    def knows_resolution(self, number: str) -> bool:
+        """Whether the corpus holds or cites a resolution with this number."""
+        return self.structure.knows_resolution(number)
 
     def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]:
         """Clauses whose own words name every concept (any one form of each), in document order."""

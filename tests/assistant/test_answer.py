@@ -1,0 +1,82 @@
+"""Grounded answers on the real model and index: citations, quotes, abstention, language."""
+
+import pytest
+
+from corpus.errors import QuestionError
+
+DOC = "wtsa-res106-2024"
+
+
+def ids(answer):
+    return [c.clause_id.removeprefix(f"{DOC}/") for c in answer.citations]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("What is TSAG instructed to do?", ["resolves-to-instruct-tsag/1"]),
+        ("电信标准化局主任要做什么？", ["resolves-to-instruct-tsb-director/1"]),
+        ("做出决议第3段说了什么？", ["resolves/3"]),
+        ("What does considering b) say?", ["considering/b"]),
+        ("脚注1是什么意思？", ["footnotes/1"]),
+        ("哪些决议被忆及？", [f"recalling/{x}" for x in "abcde"]),
+        ("What are the study groups instructed to do?", [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
+        ("Where are SDOs mentioned?", ["considering/c", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/2"]),
+        ("When was the RG-DT established?", ["noting/1"]),
+    ],
+)
+def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert ids(answer) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much funding is allocated to this work?",
+        "决议有没有提到量子通信？",
+        "What does the resolution say about 6G?",
+        "What does resolves 9 say?",
+        "第999号决议的内容是什么？",
+        "Does the TSB Director have to report to the ITU Council?",
+    ],
+)
+def test_abstains_when_the_text_does_not_say(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.citations
+    assert "does not say" in answer.text or "没有" in answer.text
+
+
+def test_every_quote_is_verbatim_from_its_clause(assistant):
+    by_id = {c.id: c for c in assistant.clauses}
+    for question in ("What is TSAG instructed to do?", "哪些决议被忆及？", "Which clauses mention capacity building?"):
+        for citation in assistant.ask(question).citations:
+            assert citation.quote and citation.quote in by_id[citation.clause_id].text
+            assert citation.text == by_id[citation.clause_id].text
+
+
+def test_answers_follow_the_question_language(assistant):
+    en = assistant.ask("What is TSAG instructed to do?")
+    zh = assistant.ask("电信标准化顾问组被责成做什么？")
+    assert en.language == "en" and en.text.startswith("According to Resolution 106 (New Delhi, 2024)")
+    assert en.citations[0].label == "Resolution 106 (New Delhi, 2024), resolves to instruct TSAG"
+    assert zh.language == "zh" and zh.text.startswith("根据第106号决议")
+    assert "[1]" in en.text and "[1]" in zh.text
+
+
+def test_the_json_shape_of_an_answer(assistant):
+    data = assistant.ask("What does resolves 1 say?").to_dict()
+    assert set(data) >= {"answer", "abstained", "citations", "latency_ms"}
+    assert set(data["citations"][0]) >= {"marker", "clause_id", "label", "quote", "text"}
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "？？！", "\u200b\u200b", "x" * 2001, "\x00\x07"])
+def test_bad_questions_get_a_clear_error(assistant, bad):
+    with pytest.raises(QuestionError):
+        assistant.ask(bad)
+
+
+def test_history_must_be_a_list_of_questions(assistant):
+    with pytest.raises(QuestionError, match="history"):
+        assistant.ask("那成员国呢？", "研究组的任务是什么？")
