@@ -1,6 +1,7 @@
 """Session-wide fixtures: the default embedding model, converted and loaded once."""
 
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -21,3 +22,15 @@ def embedder(model_cache_dir) -> Embedder:
     embedder = Embedder(cache_dir=model_cache_dir)
     embedder.load()
     return embedder
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory, embedder, model_cache_dir):
+    """The product over the shipped corpus, with its own embedded index, loaded once."""
+    from assistant.core import Assistant
+    from assistant.settings import Settings
+
+    settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("assistant-data"), model_cache=model_cache_dir)
+    built = Assistant(settings, embedder=embedder)
+    built.load()
+    return built
