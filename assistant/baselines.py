@@ -37,10 +37,13 @@ def _covered(clause: Clause, chunk: str) -> bool:
 class TutorialPipeline:
     """The common tutorial RAG over raw document text, citing the clauses its chunks cover."""
 
-    def __init__(self, sources: Sequence[Path], clauses: Sequence[Clause], *, chunk_size: int = 500, k: int = 4):
+    def __init__(
+        self, sources: Sequence[Path], clauses: Sequence[Clause], *, model_source: str, chunk_size: int = 500, k: int = 4
+    ):
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         self.clauses = list(clauses)
+        self.model_source = model_source
         self.k = k
         splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=50)
         self.chunks = [chunk for path in sources for chunk in splitter.split_text(Path(path).read_text(encoding="utf-8"))]
@@ -53,9 +56,7 @@ class TutorialPipeline:
             from langchain_chroma import Chroma
             from langchain_huggingface import HuggingFaceEmbeddings
 
-            from embeddings.model import MINILM, resolve_model_path
-
-            embeddings = HuggingFaceEmbeddings(model_name=str(resolve_model_path(MINILM)))
+            embeddings = HuggingFaceEmbeddings(model_name=self.model_source)
             self._store = Chroma(collection_name=f"tutorial-{uuid.uuid4().hex[:8]}", embedding_function=embeddings)
             self._store.add_texts(self.chunks)
         return self._store
@@ -97,6 +98,8 @@ def make_pipeline(name: str, settings: Settings, clauses: Sequence[Clause]) -> A
         return Assistant(replace(settings, embedding_model=MINILM), clauses=clauses).ask
     if name == "tutorial":
         from corpus.library import source_files
+        from embeddings.model import MINILM, Embedder
 
-        return TutorialPipeline(source_files(settings.corpus_dir), clauses).ask
+        minilm = Embedder(MINILM, cache_dir=settings.model_cache).source
+        return TutorialPipeline(source_files(settings.corpus_dir), clauses, model_source=minilm).ask
     raise AssistantError(f"unknown configuration {name!r}; choose from {', '.join(CONFIGS)}")

@@ -41,6 +41,11 @@ def corpus_fingerprint(clauses: Iterable[Clause]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def source_files(corpus_dir: str | Path) -> list[Path]:
+    """The resolution files `load_corpus` reads from a folder, in the same order."""
+    return [path for path, _ in _sources(Path(corpus_dir), ())]
+
+
 def _sources(folder: Path, extra_paths: Iterable[str | Path]) -> list[tuple[Path, DocumentMeta | None]]:
     """(path, manifest entry) of every file to load, in corpus order, each file once."""
     if not folder.is_dir():

@@ -120,6 +120,11 @@ class Embedder:
                     self._model = _load_sentence_transformer(self._resolve(), self._model_name)
         return self._model
 
+    @property
+    def source(self) -> str:
+        """The local directory (or cached name) the model loads from; materializes the default."""
+        return self._resolve()
+
     def _resolve(self) -> str:
         if self._model_name == DEFAULT_MODEL:
             return str(materialize_default_model(self._cache_dir))
