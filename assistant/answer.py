@@ -55,11 +55,13 @@ _META = frozenset(
     """clause clauses paragraph paragraphs part parts section sections where which mention mentions mentioned refer
     refers referred cite cites cited cover covers covered about address addresses include includes contain contains
     discuss discusses say says said state states text document anything something topic topics issue issues
-    subject subjects point points item items under have has having
+    subject subjects point points item items under have has having list show give
     条款 地方 哪些地方 哪些条款 部分 提到 提及 引用 涉及 讲到 谈到 关于 有关 有没有 是否 包括 哪些 哪几 哪里 段 项 条 点
     几点 哪几点 哪一点 一点 事项 议题 主题 问题 内容 方面 具体 其中 中 里 分别 下面 以下""".split()
 )
-_COUNTED_ITEMS = re.compile(r"[0-9一二两三四五六七八九十几]+\s*(?:段|项|点|条|个)|\b(?:two|three|four|five|six) (?:paragraphs|points|items)\b")
+_COUNTED_ITEMS = re.compile(
+    r"[0-9一二两三四五六七八九十几]+\s*(?:段|项|点|条|个)|\b(?:two|three|four|five|six)\b(?:\W+\w+)?\W+(?:paragraphs|points|items)\b"
+)
 _DIGIT_TOKEN = re.compile(r"(?<![a-z0-9])(?=[a-z0-9.-]*[0-9])(?=[a-z0-9.-]*[a-z])[a-z0-9.-]{2,}(?![a-z0-9])")
 
 

@@ -18,7 +18,10 @@ GLOSSARY: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("tsb", "telecommunication standardization bureau"), ("电信标准化局",)),
     (("director of tsb", "tsb director", "director"), ("电信标准化局主任", "主任")),
     (("study group", "study groups"), ("研究组",)),
-    (("itu-t", "standardization sector", "itu-t sector"), ("ITU-T", "国际电联电信标准化部门")),
+    # ITU-T maps to itself only: its long Chinese name is the heading of the study-group
+    # instructions, and expanding to it drew every "ITU-T" question to those clauses.
+    (("itu-t", "itu-t sector"), ("ITU-T",)),
+    (("standardization sector", "telecommunication standardization sector"), ("国际电联电信标准化部门",)),
     (("itu-d", "development sector"), ("ITU-D", "电信发展部门")),
     (("itu", "international telecommunication union", "union"), ("国际电联", "国际电信联盟")),
     (("this assembly", "the present assembly", "current assembly", "wtsa-24"), ("本届全会",)),
