@@ -15,11 +15,9 @@ from __future__ import annotations
 import os
 
 # Before gradio (and anything that may import huggingface_hub or chromadb) is imported: no network.
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from assistant.settings import use_offline_environment
+
+use_offline_environment()
 
 import argparse
 import atexit

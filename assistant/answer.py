@@ -164,20 +164,19 @@ def choose_quote(clause: Clause, question: str) -> str:
     return best.strip().rstrip(_TRAILING) or best.strip()
 
 
-def _frame(language: str, selection: Selection, citations: Sequence[Citation]) -> str:
-    if language == "zh":
-        if len(citations) == 1:
-            c = citations[0]
-            return f"根据{c.label}：“{c.quote}”[{c.marker}]"
-        lines = [f"共有{len(citations)}条相关条款："]
-        lines += [f"{c.marker}. {c.label}：“{c.quote}”[{c.marker}]" for c in citations]
-        return "\n".join(lines)
-    if len(citations) == 1:
-        c = citations[0]
-        return f"According to {c.label}: “{c.quote}” [{c.marker}]"
-    lines = [f"{len(citations)} clauses answer this:"]
-    lines += [f"{c.marker}. {c.label}: “{c.quote}” [{c.marker}]" for c in citations]
-    return "\n".join(lines)
+_FRAMES = {
+    "zh": {"one": "根据{label}：“{quote}”[{marker}]", "head": "共有{n}条相关条款：", "item": "{marker}. {label}：“{quote}”[{marker}]"},
+    "en": {"one": "According to {label}: “{quote}” [{marker}]", "head": "{n} clauses answer this:", "item": "{marker}. {label}: “{quote}” [{marker}]"},
+}
+
+
+def _frame(language: str, citations: Sequence[Citation]) -> str:
+    """The quotes framed in the question's language, each followed by its marker."""
+    frames = _FRAMES["zh" if language == "zh" else "en"]
+    fields = [{"label": c.label, "quote": c.quote, "marker": c.marker} for c in citations]
+    if len(fields) == 1:
+        return frames["one"].format(**fields[0])
+    return "\n".join([frames["head"].format(n=len(fields)), *(frames["item"].format(**f) for f in fields)])
 
 
 def abstention_text(language: str, related: Sequence[Clause]) -> str:
@@ -210,7 +209,7 @@ def compose_answer(question: str, language: str, selection: Selection, hits: Seq
         for i, clause in enumerate(selection.clauses, start=1)
     )
     return Answer(
-        text=_frame(language, selection, citations),
+        text=_frame(language, citations),
         citations=citations,
         abstained=False,
         language=language,

@@ -13,17 +13,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-for _name, _value in (
-    ("ANONYMIZED_TELEMETRY", "False"),
-    ("GRADIO_ANALYTICS_ENABLED", "False"),
-    ("HF_HUB_OFFLINE", "1"),
-    ("TRANSFORMERS_OFFLINE", "1"),
-    ("TOKENIZERS_PARALLELISM", "false"),
-):
-    os.environ.setdefault(_name, _value)
+from corpus.errors import AssistantError
+from assistant.settings import ENVIRONMENT, Settings, use_offline_environment
 
-from corpus.errors import AssistantError  # noqa: E402
-from assistant.settings import ENVIRONMENT, Settings  # noqa: E402
+use_offline_environment()
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2

@@ -155,36 +155,48 @@ ZH_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 
 
 @lru_cache(maxsize=1)
-def _english_patterns() -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
-    pairs = [(en, zh) for ens, zh in _entries() for en in ens]
+def _english_patterns() -> tuple[tuple[re.Pattern, int], ...]:
+    pairs = [(en, i) for i, (ens, _) in enumerate(_entries()) for en in ens]
     pairs.sort(key=lambda p: -len(p[0]))
-    return tuple((re.compile(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])"), zh) for en, zh in pairs)
+    return tuple((re.compile(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])"), i) for en, i in pairs)
 
 
 @lru_cache(maxsize=1)
-def _chinese_terms() -> tuple[tuple[str, str], ...]:
-    pairs = [(zh, ens[0]) for ens, zhs in _entries() for zh in zhs if not zh.isascii()]
+def _chinese_terms() -> tuple[tuple[str, int], ...]:
+    pairs = [(zh.lower(), i) for i, (_, zhs) in enumerate(_entries()) for zh in zhs if not zh.isascii()]
     pairs.sort(key=lambda p: -len(p[0]))
     return tuple(pairs)
 
 
-def translate_terms(text: str) -> list[str]:
-    """Glossary terms of the other language for what the text mentions (longest match first)."""
-    norm = normalize(text)
-    found: list[str] = []
-    masked = norm
-    for pattern, zh in _english_patterns():
+@lru_cache(maxsize=2048)
+def _scan(text: str) -> tuple[tuple[tuple[int, str], ...], str]:
+    """The glossary entries a text names, as (entry index, "en" or "zh" side matched), and the text
+    with them cut out; longest names first, so "Director of TSB" is not read as "TSB"."""
+    masked = normalize(text)
+    found: list[tuple[int, str]] = []
+    for pattern, index in _english_patterns():
         if pattern.search(masked):
-            found.extend(zh)
+            found.append((index, "en"))
             masked = pattern.sub(" ", masked)
-    for zh, en in _chinese_terms():
-        if zh.lower() in masked:
-            found.append(en)
-            masked = masked.replace(zh.lower(), " ")
+    for term, index in _chinese_terms():
+        if term in masked:
+            found.append((index, "zh"))
+            masked = masked.replace(term, " ")
+    return tuple(dict.fromkeys(found)), masked
+
+
+def translate_terms(text: str) -> list[str]:
+    """Glossary terms of the other language for what the text mentions, plus formal synonyms."""
+    entries = _entries()
+    found, masked = _scan(text)
+    terms: list[str] = []
+    for index, side in found:
+        ens, zhs = entries[index]
+        terms.extend(zhs if side == "en" else ens[:1])
     for words, formal in ZH_SYNONYMS:
         if any(w in masked for w in words):
-            found.extend(formal)
-    return list(dict.fromkeys(found))
+            terms.extend(formal)
+    return list(dict.fromkeys(terms))
 
 
 def expand_query(text: str) -> str:
@@ -193,43 +205,18 @@ def expand_query(text: str) -> str:
     return f"{text} {' '.join(extra)}" if extra else text
 
 
-def known_english_terms() -> frozenset[str]:
-    """Every English word the glossary can translate (for out-of-vocabulary checks)."""
-    words = set()
-    for ens, _ in _entries():
-        for en in ens:
-            words.update(re.findall(r"[a-z0-9]+", en))
-    return frozenset(words)
-
-
 def concepts(text: str) -> list[tuple[str, ...]]:
-    """The glossary concepts a text names, each as its corpus-side forms (longest match first).
+    """The glossary concepts a text names, each as its corpus-side (Chinese) forms.
 
-    "Where are SDOs mentioned?" -> [("标准制定组织", "SDO")]; the rest of the text is
-    returned by `leftover` for the caller to treat word by word.
+    "Where are SDOs mentioned?" -> [("标准制定组织", "SDO")]; `leftover` gives the rest of the text.
     """
-    return _match(text)[0]
+    entries = _entries()
+    return list(dict.fromkeys(entries[index][1] for index, _ in _scan(text)[0]))
 
 
 def leftover(text: str) -> str:
     """The text with every glossary term cut out."""
-    return _match(text)[1]
-
-
-@lru_cache(maxsize=2048)
-def _match(text: str) -> tuple[list[tuple[str, ...]], str]:
-    masked = normalize(text)
-    found: list[tuple[str, ...]] = []
-    for pattern, zh in _english_patterns():
-        if pattern.search(masked):
-            found.append(zh)
-            masked = pattern.sub(" ", masked)
-    for zh_term, en in _chinese_terms():
-        if zh_term.lower() in masked:
-            entry = next(zhs for ens, zhs in _entries() if zh_term in zhs)
-            found.append(entry)
-            masked = masked.replace(zh_term.lower(), " ")
-    return list(dict.fromkeys(found)), masked
+    return _scan(text)[1]
 
 
 def formal_terms(text: str) -> list[str]:

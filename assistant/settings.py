@@ -9,6 +9,21 @@ from pathlib import Path
 from corpus.errors import AssistantError
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+
+# Nothing may need the internet at run time: telemetry, analytics and hub look-ups off.
+OFFLINE_ENVIRONMENT = {
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def use_offline_environment() -> None:
+    """Set the offline defaults (a user's own values win); call before importing chromadb or gradio."""
+    for name, value in OFFLINE_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 ENVIRONMENT = {

@@ -73,11 +73,9 @@ example:
 
 def main(argv=None) -> int:
     """Entry point of `resolution-assistant eval` (run as `python -m evals`)."""
-    import os
+    from assistant.settings import Settings, use_offline_environment
 
-    for name, value in (("ANONYMIZED_TELEMETRY", "False"), ("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1")):
-        os.environ.setdefault(name, value)
-    from assistant.settings import Settings
+    use_offline_environment()
 
     args = build_parser().parse_args(argv)
     try:
