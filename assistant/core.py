@@ -21,7 +21,7 @@ from assistant.text import detect_language
 from assistant.types import Answer
 
 MAX_QUESTION_CHARS = 2000
-MAX_HISTORY = 20
+MAX_HISTORY = 6  # follow-ups lean on the last few turns; older ones cost time and change nothing
 
 
 def validate_question(question: object) -> str:
@@ -126,7 +126,8 @@ class Assistant:
         """A short answer in the question's language, every statement cited."""
         started = time.perf_counter()
         text = validate_question(question)
-        if isinstance(history, (str, bytes)) or not all(isinstance(h, str) for h in history):
+        history = () if history is None else history
+        if isinstance(history, (str, bytes)) or not isinstance(history, Sequence) or not all(isinstance(h, str) for h in history):
             raise QuestionError("history must be a list of earlier questions (strings), oldest first.")
         self.load()
         timings: dict = {}

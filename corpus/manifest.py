@@ -69,6 +69,11 @@ def load_manifest(folder: Path) -> tuple[DocumentMeta, ...]:
     for index, entry in enumerate(entries):
         if not entry.file:
             raise CorpusFormatError(f"{path}: documents[{index}] has no \"file\"")
+        # A manifest names files inside its own folder; a path would let it read anywhere.
+        if entry.file in (".", "..") or Path(entry.file).name != entry.file:
+            raise CorpusFormatError(
+                f"{path}: documents[{index}] \"file\" {entry.file!r} must be a file name in {Path(folder)}, not a path"
+            )
     return entries
 
 
