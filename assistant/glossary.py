@@ -25,7 +25,9 @@ GLOSSARY: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("itu-d", "development sector"), ("ITU-D", "电信发展部门")),
     (("itu", "international telecommunication union", "union"), ("国际电联", "国际电信联盟")),
     (("this assembly", "the present assembly", "current assembly", "wtsa-24"), ("本届全会",)),
-    (("wtsa", "world telecommunication standardization assembly", "assembly"), ("世界电信标准化全会", "全会")),
+    # Not bare "assembly": "the assembly encourages..." speaks of the resolving body, and
+    # expanding it drew such questions to the foreword, which names WTSA.
+    (("wtsa", "world telecommunication standardization assembly"), ("世界电信标准化全会", "全会")),
     (("wtdc", "world telecommunication development conference"), ("世界电信发展大会", "WTDC")),
     (("plenipotentiary conference", "plenipotentiary", "pp"), ("全权代表大会",)),
     (("sdo", "sdos", "standards development organization", "standards development organizations",
