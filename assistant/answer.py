@@ -147,10 +147,13 @@ def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: 
         mentioned = corpus.mentioning(focus_concepts(question))
         if 0 < len(mentioned) <= cal.MAX_CITATIONS:
             return Selection(_by_order(mentioned), False, "mentions")
-    best = (routed or list(hits))[0]
-    if _asks_unsupported_fact(question, [best.clause]):
-        return Selection((), True, "asks for a fact the text does not give")
-    return Selection((best.clause,), False, "ranked")
+    # A question asking for a kind of fact (how often, how many, a deadline) is answered by
+    # the best of the top few clauses that contains such a fact, or not at all.
+    pool = (routed or list(hits))[: cal.FACT_SEARCH_DEPTH]
+    for hit in pool:
+        if not _asks_unsupported_fact(question, [hit.clause]):
+            return Selection((hit.clause,), False, "ranked")
+    return Selection((), True, "asks for a fact the text does not give")
 
 
 def choose_quote(clause: Clause, question: str) -> str:

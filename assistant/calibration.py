@@ -11,6 +11,9 @@ MAX_CITATIONS = 8
 # asks for everything addressed to it ("What is TSAG instructed to do?").
 GENERIC_MAX_TERMS = 0
 
+# How deep to look for a clause holding the kind of fact a question asks for.
+FACT_SEARCH_DEPTH = 3
+
 QUOTE_MAX_CHARS = 200
 RELATED_SHOWN = 3
 

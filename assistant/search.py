@@ -163,7 +163,11 @@ class HybridSearch:
         if "route" in self.signals:
             rankings["route"] = route_ranking(route, self.structure, rankings["dense"] or rankings["lexical"])
         fused = reciprocal_rank_fusion(rankings, weights=WEIGHTS)
-        ordered = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
+        # Equal fused scores (ranks 1+2 vs 2+1) are common on a small corpus: the stronger
+        # lexical match, then the closer vector, decides (not the id).
+        ordered = sorted(
+            fused, key=lambda cid: (-round(fused[cid], 12), -lexical.get(cid, 0.0), -similarity.get(cid, 0.0), cid)
+        )[:k]
         positions = {name: {cid: i for i, cid in enumerate(ids)} for name, ids in rankings.items()}
         hits = [
             Hit(
