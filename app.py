@@ -40,13 +40,9 @@ from urllib.parse import urlsplit
 
 import gradio as gr
 
-from assistant.core import Assistant
+from assistant.core import Assistant, AssistantError, QuestionError
 from assistant.settings import Settings
-from assistant.types import Answer
-from corpus.clause import Clause
-from corpus.errors import AssistantError, QuestionError
-from corpus.manifest import load_manifest
-from corpus.mandates import Mandate, list_mandates
+from assistant.types import Answer, Clause, Mandate
 
 log = logging.getLogger("resolution-assistant.app")
 
@@ -357,7 +353,7 @@ class Document:
 class Corpus:
     """The clauses as the app shows them: by id, by section, by document, with short labels."""
 
-    def __init__(self, clauses: Sequence[Clause], corpus_dir: Path):
+    def __init__(self, clauses: Sequence[Clause], titles: dict[str, dict]):
         self.clauses = list(clauses)
         self.by_id = {c.id: c for c in self.clauses}
         self.sections: dict[tuple[str, str], list[Clause]] = {}
@@ -365,16 +361,12 @@ class Corpus:
         for clause in self.clauses:
             self.sections.setdefault((clause.document, clause.section), []).append(clause)
             grouped.setdefault(clause.document, []).append(clause)
-        try:
-            manifest = {meta.id: meta for meta in load_manifest(corpus_dir)}
-        except AssistantError:
-            manifest = {}
         self.documents = [
             Document(
                 id=doc_id,
                 clauses=tuple(members),
                 names={lang: _common_label_prefix([c.labels.get(lang, "") for c in members]) for lang in UI},
-                titles={"zh": manifest[doc_id].title, "en": manifest[doc_id].title_en} if doc_id in manifest else {},
+                titles=titles.get(doc_id, {}),
             )
             for doc_id, members in grouped.items()
         ]
@@ -709,8 +701,8 @@ class App:
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
         self.loader = Loader(assistant)
-        self.corpus = Corpus(assistant.clauses, assistant.settings.corpus_dir)
-        self.mandates = list_mandates(self.corpus.clauses)
+        self.corpus = Corpus(assistant.clauses, assistant.document_titles())
+        self.mandates = assistant.mandates()
         self.resolution_html = {lang: render_resolution(self.corpus, lang) for lang in UI}
         self._csv_dir = Path(tempfile.mkdtemp(prefix="ra-mandates-"))
         atexit.register(shutil.rmtree, self._csv_dir, ignore_errors=True)
@@ -826,7 +818,7 @@ class App:
         t = UI[lang]
         total = len(self.mandates)
         try:  # a typed name ("研究组", "Director of TSB") goes through the same matching as the CLI's --actor
-            chosen = self.mandates if actor in (None, "", "all") else list_mandates(self.corpus.clauses, actor=actor)
+            chosen = self.mandates if actor in (None, "", "all") else self.assistant.mandates(actor)
         except AssistantError as exc:
             table = render_mandates([], total, self.corpus, lang, error=str(exc))
             return table, gr.DownloadButton(label=t["download"], value=None, interactive=False)

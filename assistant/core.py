@@ -9,7 +9,9 @@ from dataclasses import replace
 from typing import Sequence
 
 from corpus.clause import Clause
-from corpus.errors import QuestionError
+from corpus.errors import AssistantError, QuestionError
+from corpus.manifest import load_manifest
+from corpus.mandates import Mandate, list_mandates
 from corpus.library import load_corpus
 from embeddings.index import ClauseIndex, SyncReport, passage_text
 from embeddings.model import Embedder
@@ -19,6 +21,8 @@ from assistant.search import SIGNALS, HybridSearch
 from assistant.settings import Settings
 from assistant.text import detect_language
 from assistant.types import Answer
+
+__all__ = ["Assistant", "AssistantError", "QuestionError", "validate_question"]
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY = 6  # follow-ups lean on the last few turns; older ones cost time and change nothing
@@ -142,6 +146,17 @@ class Assistant:
         timings["compose_ms"] = (time.perf_counter() - compose_started) * 1000
         timings["other_ms"] = max(0.0, (time.perf_counter() - started) * 1000 - sum(timings.values()))
         return replace(answer, timings=dict(timings))
+
+    def mandates(self, actor: str | None = None) -> list[Mandate]:
+        """Operative clauses grouped by actor; `actor` matches in either language (TSAG = 电信标准化顾问组)."""
+        return list_mandates(self.clauses, actor=actor)
+
+    def document_titles(self) -> dict[str, dict]:
+        """Titles of the corpus documents by id, {"zh": ..., "en": ...}, from the manifest."""
+        try:
+            return {meta.id: {"zh": meta.title, "en": meta.title_en} for meta in load_manifest(self.settings.corpus_dir)}
+        except AssistantError:
+            return {}
 
     def _llm_answerer(self):
         if self._llm is None:

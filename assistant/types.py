@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from corpus.clause import Clause
+from corpus.mandates import Mandate
+
+__all__ = ["Answer", "Citation", "Clause", "Hit", "Mandate"]
 
 
 @dataclass(frozen=True)
