@@ -77,7 +77,7 @@ def test_eval_results_never_show_the_secret(tmp_path, monkeypatch, llm_assistant
     gold.write_text("\n".join(dev[:2]) + "\n", encoding="utf-8")
     monkeypatch.setattr(assistant.baselines, "make_pipeline", lambda name, settings, clauses: llm_assistant.ask)
     monkeypatch.setattr(evals.cli, "code_version", lambda: "test")  # no git in tests
-    args = argparse.Namespace(gold=str(gold), out=str(tmp_path / "out"), compare=[], thresholds=str(tmp_path / "none.toml"), json=True)
+    args = argparse.Namespace(gold=str(gold), out=str(tmp_path / "out"), compare=[], thresholds=None, json=True)
     assert evals.cli.run_eval_command(args, llm_assistant.settings) == 0
     printed = capsys.readouterr()
     results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
