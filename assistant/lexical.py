@@ -46,6 +46,8 @@ class BM25Index:
         self.matrix = sparse.csc_matrix(
             (weights, (rows, cols)), shape=(self.size, len(self.vocabulary)), dtype=np.float32
         )
+        self.matrix.sort_indices()
+        self._doc_freq = np.diff(self.matrix.indptr)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for the query (zeros when no term matches)."""
@@ -83,10 +85,11 @@ class BM25Index:
         terms = [t for t in set(tokenize(needle)) if t]
         if not terms or any(t not in self.vocabulary for t in terms):
             return []
-        rows: set[int] | None = None
-        for term in terms:
-            column = self.matrix.getcol(self.vocabulary[term]).nonzero()[0]
-            rows = set(column.tolist()) if rows is None else rows & set(column.tolist())
-            if not rows:
+        # Rarest term first: its postings bound the work, however common the others are.
+        columns = sorted((self.vocabulary[t] for t in terms), key=lambda col: self._doc_freq[col])
+        rows = self.matrix.indices[self.matrix.indptr[columns[0]] : self.matrix.indptr[columns[0] + 1]]
+        for col in columns[1:]:
+            if rows.size == 0:
                 return []
-        return sorted(r for r in rows if needle in self.texts[r])
+            rows = np.intersect1d(rows, self.matrix.indices[self.matrix.indptr[col] : self.matrix.indptr[col + 1]])
+        return [int(r) for r in np.sort(rows) if needle in self.texts[r]]

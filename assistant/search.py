@@ -16,6 +16,7 @@ RRF_K = 60
 # Routes come from the question's own words ("resolves 3", "TSAG"), so they outweigh similarity.
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "route": 2.0}
 SIGNALS = tuple(WEIGHTS)
+MAX_ROUTED = 64
 
 
 def reciprocal_rank_fusion(
@@ -36,7 +37,8 @@ class StructureIndex:
     def __init__(self, clauses: Sequence[Clause]):
         self.by_section: dict[str, list[str]] = {}
         self.by_actor: dict[str, list[str]] = {}
-        self.by_item: dict[str, list[Clause]] = {}
+        self.by_section_item: dict[tuple[str, str], list[Clause]] = {}
+        self.by_actor_item: dict[tuple[str, str], list[Clause]] = {}
         self.by_reference: dict[str, list[str]] = {}
         self.linked: dict[str, set[str]] = {}  # clause id <-> footnote ids, both ways
         self.resolutions = {c.resolution for c in clauses}
@@ -54,25 +56,28 @@ class StructureIndex:
             self.by_section.setdefault(c.section, []).append(c.id)
             if c.actor:
                 self.by_actor.setdefault(c.actor, []).append(c.id)
-            self.by_item.setdefault(c.item, []).append(c)
+            self._add_item(c, c.item)
         for c in last.values():
-            self.by_item.setdefault(LAST_ITEM, []).append(c)
+            self._add_item(c, LAST_ITEM)
+
+    def _add_item(self, clause: Clause, item: str) -> None:
+        self.by_section_item.setdefault((clause.section, item), []).append(clause)
+        if clause.actor:
+            self.by_actor_item.setdefault((clause.actor, item), []).append(clause)
 
     def named(self, route: Route) -> list[str]:
         """Clauses the route names by item, narrowed by its actors, sections and resolutions."""
         if NEXT_ITEM in route.items:
             return [self.following[cid] for cid in route.context if cid in self.following]
-        candidates = [c for item in route.items for c in self.by_item.get(item, ())]
+        by_actor = [
+            c for actor in (route.actors if route.addressed else ()) for item in route.items
+            for c in self.by_actor_item.get((actor, item), ())
+        ]
+        by_section = [c for s in route.sections for item in route.items for c in self.by_section_item.get((s, item), ())]
+        matched = by_actor or by_section
         if route.references:
-            candidates = [c for c in candidates if c.resolution in route.references] or candidates
-        for narrow in (
-            lambda c: route.addressed and c.actor in route.actors,
-            lambda c: c.section in route.sections,
-        ):
-            matched = [c.id for c in candidates if narrow(c)]
-            if matched:
-                return matched
-        return []
+            matched = [c for c in matched if c.resolution in route.references] or matched
+        return list(dict.fromkeys(c.id for c in matched))
 
     def knows_resolution(self, number: str) -> bool:
         """Whether the corpus holds or cites a resolution with this number."""
@@ -106,6 +111,10 @@ def route_ranking(route: Route, structure: StructureIndex, order_hint: Sequence[
         return structure.named(route)
     chosen = structure.grouped(route)
     position = {cid: i for i, cid in enumerate(order_hint)}
+    if len(chosen) > MAX_ROUTED:
+        # In a library, "resolves" spans thousands of clauses: keep the ones the other
+        # signals found rather than sorting them all on every question.
+        chosen = {cid for cid in chosen if cid in position}
     return sorted(chosen, key=lambda cid: (position.get(cid, len(position)), cid))
 
 
@@ -138,6 +147,7 @@ class HybridSearch:
         self.bm25 = BM25Index([text_of(c) for c in self.clauses])
         self.wording = BM25Index([c.text for c in self.clauses])
         self.structure = StructureIndex(self.clauses)
+        self._mentions: dict[tuple, list[Clause]] = {}  # the corpus is fixed: answers to "who mentions X" too
 
     def search(self, question: str, route: Route, *, k: int = 10, timings: dict | None = None) -> list[Hit]:
         """The k best clauses for the question, fused from every signal."""
@@ -192,6 +202,14 @@ class HybridSearch:
 
     def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]:
         """Clauses whose own words name every concept (any one form of each), in document order."""
+        key = tuple(tuple(forms) for forms in concepts)
+        if key not in self._mentions:
+            if len(self._mentions) > 4096:
+                self._mentions.clear()
+            self._mentions[key] = self._find_mentions(key)
+        return self._mentions[key]
+
+    def _find_mentions(self, concepts: tuple[tuple[str, ...], ...]) -> list[Clause]:
         rows: set[int] | None = None
         for forms in concepts:
             found = {row for form in forms for row in self.wording.containing(form)}

@@ -127,6 +127,7 @@ class ClauseIndex:
         self.text_of = text_of
         self._client = None
         self._collection = None
+        self._counted: tuple[object, int] | None = None  # (collection, its count): count() is slow at 100k
         self._lock = threading.RLock()
 
     @property
@@ -297,6 +298,7 @@ class ClauseIndex:
                     col.delete(ids=stale)
                 self._embed_and_store(col, new + changed, wanted, texts, hashes, progress=progress)
                 col.modify(metadata={**self._base_metadata(), "complete": True, "fingerprint": fingerprint})
+                self._counted = None
             except IndexStateError:
                 raise
             except Exception as exc:
@@ -370,7 +372,9 @@ class ClauseIndex:
             try:
                 if not (col.metadata or {}).get("complete"):
                     raise IndexStateError("The index build did not finish; run `resolution-assistant index` to complete it")
-                n = min(k, col.count())
+                if self._counted is None or self._counted[0] is not col:
+                    self._counted = (col, col.count())
+                n = min(k, self._counted[1])
                 if n == 0:
                     return []
                 result = col.query(
