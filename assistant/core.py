@@ -17,6 +17,7 @@ from embeddings.index import ClauseIndex, SyncReport, passage_text
 from embeddings.model import Embedder
 from assistant.answer import compose_answer, select_clauses
 from assistant.conversation import Turn, resolve
+from assistant.routing import route_question
 from assistant.search import SIGNALS, HybridSearch
 from assistant.settings import Settings
 from assistant.text import detect_language
@@ -102,6 +103,8 @@ class Assistant:
             self._search = HybridSearch(
                 self.clauses, index=self.index, embedder=self.embedder, text_of=passage_text, signals=self.signals
             )
+            # The first question should not pay for jieba's dictionary or torch's first pass.
+            self._search.search("预热 warm-up", route_question("预热 warm-up"), k=1)
 
     @property
     def ready(self) -> bool:

@@ -277,6 +277,9 @@ class ClauseIndex:
             texts = {cid: self.text_of(c) for cid, c in wanted.items()}
             hashes = {cid: _content_hash(t, self.embedder.model_id) for cid, t in texts.items()}
             fingerprint = _fingerprint(hashes)
+            if not rebuild and self._holds(fingerprint, len(wanted)):
+                # Checked before anything touches the model: a no-op re-index loads no weights.
+                return SyncReport(self.embedder.model_id, 0, 0, 0, len(wanted), time.perf_counter() - started, "unchanged")
             if rebuild:
                 self._drop()
             col = self._open(create=True)
@@ -312,6 +315,20 @@ class ClauseIndex:
         return SyncReport(
             self.embedder.model_id, len(new), len(changed), len(stale), len(wanted), time.perf_counter() - started, action
         )
+
+    def _holds(self, fingerprint: str, count: int) -> bool:
+        """Whether a complete collection of exactly these clauses, by this model, is already stored."""
+        try:
+            col = self._open(create=False)
+            meta = col.metadata or {}
+            return (
+                bool(meta.get("complete"))
+                and meta.get("fingerprint") == fingerprint
+                and meta.get("model") == self.embedder.model_id
+                and col.count() == count
+            )
+        except IndexStateError:
+            return False
 
     def _stored_hashes(self, col) -> dict[str, str]:
         got = col.get(include=["metadatas"])
