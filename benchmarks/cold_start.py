@@ -1,0 +1,130 @@
+"""Cold start as a user meets it: whole processes, from exec to answer, with their peak memory.
+
+- `resolution-assistant ask "…"` and `resolution-assistant index` (nothing changed) with the
+  index present and the model already materialized;
+- `python app.py`: until the page answers HTTP 200, then until the first answer through
+  gradio_client, then its peak RSS after a few more answers;
+- the tutorial pipeline in a fresh process: build its in-memory store, answer once.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+import httpx
+
+from benchmarks.measure import ProcessRun, peak_rss_mb, percentiles, run_process
+from tests.app.conftest import stop
+from tests.embeddings.conftest import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "What is TSAG instructed to do?"
+WARM_QUESTIONS = ("电信标准化顾问组需要做什么？", "What are ITU-T study groups instructed to do?", "本决议请成员国做什么？")
+_TUTORIAL_ONCE = """
+import sys
+from assistant.baselines import make_pipeline
+from assistant.settings import Settings
+from corpus.library import load_corpus
+settings = Settings.from_env()
+print(len(make_pipeline("tutorial", settings, load_corpus(settings.corpus_dir))(sys.argv[1], []).citations))
+"""
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).parent / "resolution-assistant"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant"]
+
+
+def _summary(runs: Sequence[ProcessRun]) -> dict:
+    return {
+        "runs": len(runs),
+        "seconds": [r.seconds for r in runs],
+        "first_s": runs[0].seconds,
+        "median_s": percentiles([r.seconds for r in runs])["p50"],
+        "peak_rss_mb": max(r.peak_rss_mb for r in runs),
+    }
+
+
+def _checked(run: ProcessRun, what: str) -> ProcessRun:
+    if run.returncode != 0:
+        raise RuntimeError(f"{what} exited with {run.returncode}: {run.stderr.strip()[-500:]}")
+    return run
+
+
+def cli_ask(env: dict, *, runs: int) -> dict:
+    """`resolution-assistant ask QUESTION --json` as a whole process, `runs` times."""
+    done = [_checked(run_process([*_cli(), "ask", QUESTION, "--json"], env=env, cwd=ROOT), "ask") for _ in range(runs)]
+    answer = json.loads(done[-1].stdout)
+    return {**_summary(done), "question": QUESTION, "cited": [c["clause_id"] for c in answer["citations"]]}
+
+
+def cli_reindex(env: dict, *, runs: int) -> dict:
+    """`resolution-assistant index --json` on an index that is already complete and current."""
+    done = [_checked(run_process([*_cli(), "index", "--json"], env=env, cwd=ROOT), "index") for _ in range(runs)]
+    report = json.loads(done[-1].stdout)
+    return {**_summary(done), "action": report["action"], "embedded": report["added"] + report["updated"]}
+
+
+def app(env: dict, *, timeout: float = 180) -> dict:
+    """`python app.py --port FREE`: seconds until the page answers 200, until the first answer; peak RSS."""
+    from gradio_client import Client
+
+    if not (ROOT / "app.py").exists():
+        return {"skipped": "app.py is not there yet"}
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.NamedTemporaryFile(prefix="bench-app-", suffix=".log", delete=False) as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for_page(url, proc, started + timeout, log.name)
+        page_s = time.perf_counter() - started
+        answer = Client(url, verbose=False).predict(question=QUESTION, history=[], api_name="/ask")
+        first_answer_s = time.perf_counter() - started
+        if answer.get("error"):
+            raise RuntimeError(f"the app answered with an error: {answer['error']}")
+        client = Client(url, verbose=False)
+        warm_ms = []
+        for question in WARM_QUESTIONS * 3:
+            asked = time.perf_counter()
+            client.predict(question=question, history=[], api_name="/ask")
+            warm_ms.append((time.perf_counter() - asked) * 1000)
+        rss = peak_rss_mb(proc.pid)
+    finally:
+        stop(proc)
+    return {
+        "page_s": round(page_s, 3),
+        "first_answer_s": round(first_answer_s, 3),
+        "cited": [c["clause_id"] for c in answer["citations"]],
+        "warm_answer_via_api_ms": percentiles(warm_ms),
+        "peak_rss_mb": rss,
+        "log": log.name,
+    }
+
+
+def _wait_for_page(url: str, proc: subprocess.Popen, deadline: float, log: str) -> None:
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app.py exited with {proc.returncode}; its output is in {log}")
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"app.py did not answer within the timeout; its output is in {log}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+
+
+def tutorial_process(env: dict) -> dict:
+    """A fresh process that builds the tutorial's store (`make_pipeline("tutorial")`) and answers QUESTION once."""
+    run = _checked(run_process([sys.executable, "-c", _TUTORIAL_ONCE, QUESTION], env=env, cwd=ROOT), "tutorial")
+    return {"first_answer_s": run.seconds, "peak_rss_mb": run.peak_rss_mb}

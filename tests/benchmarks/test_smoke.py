@@ -1,0 +1,41 @@
+"""The benchmark suite runs end to end on tiny sizes and writes well-formed output (never timing thresholds)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SECTIONS = ("latency", "index_build", "scale", "server_mode", "cold_start")
+
+
+@pytest.mark.server
+@pytest.mark.timeout(900)  # a few minutes on an idle 2-core machine; more when it is shared
+def test_smoke_run_writes_results_plots_and_report(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--smoke", "--out", str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=880,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert results["errors"] == {}
+    assert results["meta"]["smoke"] is True
+    for section in SECTIONS:
+        assert results[section], section
+    assert {t["target"] for t in results["targets"]} and all("met" in t for t in results["targets"])
+    assert results["index_build"]["synthetic"]["product"]["clauses"] == results["meta"]["plan"]["synthetic"]
+    for plot in results["plots"]:
+        assert (tmp_path / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert set(results["plots"]) == {"scale.png", "latency.png"}
+
+    report = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert report.startswith("# Benchmarks")
+    assert "## Targets" in report and "Smoke run" in report
