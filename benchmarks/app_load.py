@@ -5,6 +5,7 @@ the clients in threads, each with its own gradio_client.Client, and writes a JSO
 
     python -m benchmarks.app_load --clients 16 --questions 10
     python -m benchmarks.app_load --url http://127.0.0.1:7860 --clients 4 --questions 5 --out /tmp/load.json
+    python -m benchmarks.app_load --clients 32 --seconds 60    # soak: also the server's memory growth
 
 Every answer must be cited or an abstention; the exit status is 1 when any is not, or errors.
 """
@@ -55,19 +56,40 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def run_load(url: str, *, clients: int, questions: int) -> dict:
-    """Ask `questions` questions from each of `clients` threads at once; report correctness and latency."""
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_load(url: str, *, clients: int, questions: int, seconds: float = 0.0, pid: int | None = None) -> dict:
+    """Each of `clients` threads asks `questions` questions (or keeps asking for `seconds`) at once.
+
+    With the server's `pid`, its resident memory is sampled every second, and the growth
+    between the mean of the first and of the last 10 s is reported.
+    """
     latencies: list[float] = []
     server_ms: list[float] = []
     problems: list[str] = []
     lock = threading.Lock()
     start_together = threading.Barrier(clients)
 
+    stop_at: list[float] = []
+    rss: list[tuple[float, float]] = []
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while pid and not sampling.wait(1.0):
+            rss.append((time.perf_counter(), _rss_mb(pid)))
+
     def client(index: int) -> None:
         api = Client(url, verbose=False)
         start_together.wait()
-        for i in range(questions):
+        i = 0
+        while (i < questions) if not seconds else (time.perf_counter() < stop_at[0]):
             question, history = QUESTIONS[(index + i) % len(QUESTIONS)]
+            i += 1
             started = time.perf_counter()
             try:
                 result = api.predict(question=question, history=list(history), api_name="/ask")
@@ -85,12 +107,28 @@ def run_load(url: str, *, clients: int, questions: int) -> dict:
 
     threads = [threading.Thread(target=client, args=(i,), name=f"client-{i}") for i in range(clients)]
     wall_started = time.perf_counter()
+    stop_at.append(wall_started + seconds)
+    sampler = threading.Thread(target=sample, name="rss", daemon=True)
+    sampler.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    sampling.set()
+    sampler.join(timeout=5)
     wall = time.perf_counter() - wall_started
+    first = [mb for t, mb in rss if t - wall_started <= 10]
+    last = [mb for t, mb in rss if t >= wall_started + wall - 10]
+    memory = {}
+    if first and last:
+        memory = {
+            "rss_first_10s_mb": round(statistics.fmean(first), 1),
+            "rss_last_10s_mb": round(statistics.fmean(last), 1),
+            "rss_growth": round(statistics.fmean(last) / statistics.fmean(first) - 1, 4),
+        }
     return {
+        **memory,
+        "seconds": seconds,
         "url": url,
         "clients": clients,
         "questions_per_client": questions,
@@ -127,38 +165,41 @@ def _started_app():
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
 
 
-def _measure(url: str, args: argparse.Namespace) -> dict:
+def _measure(url: str, args: argparse.Namespace, pid: int | None = None) -> dict:
     warm = Client(url, verbose=False).predict(question=QUESTIONS[0][0], history=[], api_name="/ask")
     if warm.get("error"):
         raise SystemExit(f"the app cannot answer: {warm['error']}")
-    return run_load(url, clients=args.clients, questions=args.questions)
+    return run_load(url, clients=args.clients, questions=args.questions, seconds=args.seconds, pid=pid)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (threads)")
     parser.add_argument("--questions", type=int, default=10, help="questions per client")
+    parser.add_argument("--seconds", type=float, default=0.0, help="soak: keep asking for this long (overrides --questions)")
     parser.add_argument("--url", help="a running app (default: start app.py on a free port)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON report (default {DEFAULT_OUT})")
     args = parser.parse_args(argv)
     if args.url:
         report = _measure(args.url, args)
     else:
-        with _started_app() as url:
-            report = _measure(url, args)
+        with _started_app() as (url, pid):
+            report = _measure(url, args, pid)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(
         f"{report['requests']} requests from {report['clients']} clients: {report['ok']} ok, "
         f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, {report['requests_per_s']} req/s -> {args.out}"
     )
+    if "rss_growth" in report:
+        print(f"server memory: {report['rss_first_10s_mb']} MB -> {report['rss_last_10s_mb']} MB ({report['rss_growth']:+.1%})")
     for problem in report["problems"][:10]:
         print(f"  {problem}")
     return 1 if report["problems"] else 0

@@ -1,0 +1,25 @@
+"""32 concurrent API clients for 60 s against the running app on loopback."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.timeout(400)
+def test_32_clients_for_60_seconds_lose_nothing(tmp_path, model_cache_dir):
+    out = tmp_path / "soak.json"
+    env = {**os.environ, "RA_DATA_DIR": str(tmp_path / "data"), "RA_MODEL_CACHE": str(model_cache_dir)}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.app_load", "--clients", "32", "--seconds", "60", "--out", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=380,
+    )
+    report = json.loads(out.read_text())
+    assert done.returncode == 0, (report["problems"][:5], done.stdout[-2000:], done.stderr[-2000:])
+    assert report["problems"] == [] and report["requests"] >= 32
+    assert report["rss_growth"] < 0.10, report
