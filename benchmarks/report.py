@@ -234,10 +234,11 @@ def _latency_section(results: dict, rel: Path) -> list[str]:
         f"## Warm answer latency, shipped corpus ({latency['clauses']} clauses)",
         "",
         f"`Assistant.ask` in process after `load()` ({_fmt(product.get('load_s'))} s), over {product['questions']} "
-        "dev questions with their history. *New questions*: the first pass, every question (and its history) "
-        "embedded for the first time; *repeated*: later passes, query vectors from the LRU cache. "
+        "dev questions with their history. *New questions*: the first pass, every question embedded for the "
+        "first time (a follow-up's earlier questions are asked just before it, untimed, as in a conversation); "
+        "*repeated*: later passes, query vectors from the LRU cache. "
         "Stages from `Answer.timings`; `search` = embed + retrieve (one `HybridSearch.search`); "
-        "`other` includes the searches for a follow-up's earlier questions (embedded too on the first pass).",
+        "`other` includes the searches for a follow-up's earlier questions.",
         "",
     ]
     for run, title in (("cold_cache", "new questions"), ("repeated", "repeated questions")):
