@@ -1,6 +1,6 @@
 """Run every benchmark; write results.json and PNG plots, and regenerate RESULTS.md.
 
-    python -m benchmarks.run                  # the full suite: about an hour on 2 cores
+    python -m benchmarks.run                  # the full suite: 20-60 min on 2 cores, by machine load
     python -m benchmarks.run --smoke          # the same code on tiny sizes (CI)
     python -m benchmarks.run --smoke --out /tmp/bench
     python -m benchmarks.run --render         # redraw RESULTS.md and plots from out/results.json
