@@ -91,5 +91,6 @@ class BM25Index:
         for col in columns[1:]:
             if rows.size == 0:
                 return []
-            rows = np.intersect1d(rows, self.matrix.indices[self.matrix.indptr[col] : self.matrix.indptr[col + 1]])
+            postings = self.matrix.indices[self.matrix.indptr[col] : self.matrix.indptr[col + 1]]
+            rows = np.intersect1d(rows, postings, assume_unique=True)  # a column's rows are unique
         return [int(r) for r in np.sort(rows) if needle in self.texts[r]]

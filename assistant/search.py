@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import time
 from typing import Mapping, Sequence
 
@@ -175,9 +176,9 @@ class HybridSearch:
         fused = reciprocal_rank_fusion(rankings, weights=WEIGHTS)
         # Equal fused scores (ranks 1+2 vs 2+1) are common on a small corpus: the stronger
         # lexical match, then the closer vector, decides (not the id).
-        ordered = sorted(
-            fused, key=lambda cid: (-round(fused[cid], 12), -lexical.get(cid, 0.0), -similarity.get(cid, 0.0), cid)
-        )[:k]
+        ordered = heapq.nsmallest(
+            k, fused, key=lambda cid: (-round(fused[cid], 12), -lexical.get(cid, 0.0), -similarity.get(cid, 0.0), cid)
+        )
         positions = {name: {cid: i for i, cid in enumerate(ids)} for name, ids in rankings.items()}
         hits = [
             Hit(
