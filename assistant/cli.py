@@ -102,7 +102,7 @@ def cmd_index(args, settings: Settings) -> int:
     assistant = Assistant(settings)
     report = assistant.build_index(rebuild=args.rebuild, progress=not args.json)
     if args.json:
-        _print_json({k: v for k, v in report.to_dict().items()})
+        _print_json(report.to_dict())
         return 0
     verbs = {
         "unchanged": "Index up to date: nothing to embed.",

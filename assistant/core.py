@@ -95,11 +95,7 @@ class Assistant:
             if self._search is not None:
                 return
             self.embedder.load()
-            status = self.index.status()
-            if not status["exists"] or not status.get("complete") or status.get("count") != len(self.clauses):
-                self.index.sync(self.clauses, progress=progress)
-            else:
-                self.index.sync(self.clauses)
+            self.index.sync(self.clauses, progress=progress)  # a no-op when the stored fingerprint matches
             self._search = HybridSearch(
                 self.clauses, index=self.index, embedder=self.embedder, text_of=passage_text, signals=self.signals
             )
