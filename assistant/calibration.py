@@ -14,6 +14,15 @@ GENERIC_MAX_TERMS = 0
 # How deep to look for a clause holding the kind of fact a question asks for.
 FACT_SEARCH_DEPTH = 3
 
+# English questions: everyday words translated through CC-CEDICT (assistant/dictionary.py).
+# A translation held by more than this share of the clauses says nothing about which one
+# answers ("发展"), and an English word with more one-word translations than this is too
+# ambiguous to translate ("work" has 44, "agenda" 2). Measured on the dev set: English
+# citation F1 0.842 -> 0.914, recall@5 0.946 -> 0.982; held-out English F1 0.793 -> 0.828.
+DICTIONARY_MAX_SHARE = 0.2
+DICTIONARY_MAX_SENSES = 20
+DICTIONARY_PER_WORD = 3
+
 QUOTE_MAX_CHARS = 200
 RELATED_SHOWN = 3
 

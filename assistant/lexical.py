@@ -73,6 +73,11 @@ class BM25Index:
         """Whether a term occurs anywhere in the indexed texts."""
         return term in self.vocabulary
 
+    def document_frequency(self, term: str) -> int:
+        """How many texts hold the term (0 for an unknown one)."""
+        col = self.vocabulary.get(term)
+        return 0 if col is None else int(self._doc_freq[col])
+
     def containing(self, phrase: str) -> list[int]:
         """Rows whose text contains the phrase verbatim (after normalization), in order.
 

@@ -7,7 +7,8 @@ import time
 from typing import Mapping, Sequence
 
 from corpus.clause import Clause
-from assistant.glossary import expand_query, formal_terms
+from assistant import calibration, dictionary
+from assistant.glossary import expand_query, formal_terms, leftover
 from assistant.lexical import BM25Index
 from assistant.routing import LAST_ITEM, NEXT_ITEM, Route
 from assistant.text import detect_language
@@ -15,7 +16,8 @@ from assistant.types import Hit
 
 RRF_K = 60
 # Routes come from the question's own words ("resolves 3", "TSAG"), so they outweigh similarity.
-WEIGHTS = {"dense": 1.0, "lexical": 1.0, "route": 2.0}
+# "dictionary" ranks clauses by the CC-CEDICT translations of an English question's words.
+WEIGHTS = {"dense": 1.0, "lexical": 1.0, "route": 2.0, "dictionary": 1.0}
 SIGNALS = tuple(WEIGHTS)
 MAX_ROUTED = 64
 
@@ -155,11 +157,13 @@ class HybridSearch:
         timings = timings if timings is not None else {}
         dense = []
         started = time.perf_counter()
+        english = detect_language(question) == "en"
+        translated = self.dictionary_terms(question) if english and "dictionary" in self.signals else []
         if "dense" in self.signals:
             # English questions carry the glossary's Chinese terms into the embedding too:
             # measured on the dev set, English recall@1 0.49 -> 0.76 with the lexical signal.
-            if detect_language(question) == "en":
-                dense_query = expand_query(question)
+            if english:
+                dense_query = " ".join([expand_query(question), *translated])
             else:
                 dense_query = " ".join([question, *formal_terms(question)])
             vector = self.embedder.embed_query(dense_query)
@@ -171,6 +175,8 @@ class HybridSearch:
         if "lexical" in self.signals:
             lexical = {self.clauses[row].id: score for row, score in self.bm25.top(expand_query(question), self.lexical_k)}
         rankings = {"dense": [h.clause_id for h in dense], "lexical": list(lexical)}
+        if translated:
+            rankings["dictionary"] = [self.clauses[row].id for row, _ in self.bm25.top(" ".join(translated), self.lexical_k)]
         if "route" in self.signals:
             rankings["route"] = route_ranking(route, self.structure, rankings["dense"] or rankings["lexical"])
         fused = reciprocal_rank_fusion(rankings, weights=WEIGHTS)
@@ -192,6 +198,22 @@ class HybridSearch:
         ]
         timings["retrieve_ms"] = (time.perf_counter() - started) * 1000
         return hits
+
+    def dictionary_terms(self, question: str) -> list[str]:
+        """Chinese words of the corpus that translate the English question's everyday words.
+
+        Glossary terms are cut out first (the glossary translates them better), and a
+        translation common to many clauses is left out: it cannot tell them apart.
+        """
+        limit = max(1.0, calibration.DICTIONARY_MAX_SHARE * self.bm25.size)
+
+        def specific(term: str) -> bool:
+            return 0 < self.bm25.document_frequency(term) <= limit
+
+        return dictionary.chinese_terms(
+            leftover(question), specific,
+            per_word=calibration.DICTIONARY_PER_WORD, max_senses=calibration.DICTIONARY_MAX_SENSES,
+        )
 
     def knows(self, term: str) -> bool:
         """Whether a term occurs in some clause's text or heading."""

