@@ -44,6 +44,10 @@ class CorpusView(Protocol):
 
     def knows_resolution(self, number: str) -> bool: ...
 
+    def footnote_anchors(self) -> Sequence[tuple[str, Clause]]: ...
+
+    def citing(self, footnote_id: str) -> list[Clause]: ...
+
 
 _LIST_MENTION = re.compile(
     r"\b(mention\w*|refer\w*|cite[sd]?|where (?:is|are|does|do)|(?:which|what) (?:[\w-]+ ){0,3}(?:clauses|paragraphs|parts|resolutions))\b|提到|提及|引用|涉及|哪些地方|哪些条款|哪几条|哪些段|哪几段|哪些决议"
@@ -122,6 +126,42 @@ def _asks_unsupported_fact(question: str, cited: Sequence[Clause]) -> bool:
     return any(re.search(pattern, norm) and not re.search(evidence, text) for pattern, evidence in cal.FACT_TYPES)
 
 
+# "Which countries count as developing countries?", "其中的发展中国家具体指哪些国家？": the
+# meaning of a marked term is its footnote's business.
+_DEFINITION = re.compile(
+    r"\bcounts? as\b|\bcounted as\b|\bdefin\w*|\bmeant by\b|\bwhat does [\w\s-]{2,40} mean\b|\bwho (?:are|is) meant\b"
+    r"|具体指|指哪些|是指|指的是|定义|算作|算是|包括哪些国家|包含哪些国家"
+)
+# "Which clause is it attached to?", "这个脚注标在哪一段？": where a footnote is marked.
+_ANCHOR = re.compile(
+    r"\battached\b|\bfootnote (?:to|of|for) (?:which|what)\b|\bwhich (?:clause|paragraph|part|text) (?:is it|does it|uses|marks|carries|has)\b"
+    r"|附在|标在|标注在|注的是哪|出自哪|哪一段的脚注|哪段的脚注|哪一段用|哪一段引用"
+)
+
+
+def _footnote_selection(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> Selection | None:
+    """A question about a footnote's anchor, or about the meaning of a term a footnote defines."""
+    norm = normalize(question)
+    if _ANCHOR.search(norm):
+        footnotes = [h.clause for h in hits if h.clause.kind == "footnote" and (
+            h.ranks.get("route") is not None or h.clause.id in route.context)]
+        citing = [c for f in footnotes[:1] for c in corpus.citing(f.id)]
+        if citing:
+            return Selection(_by_order(citing), False, "footnote anchor")
+    if _DEFINITION.search(norm):
+        terms = {norm, *(form for forms in concepts(question) for form in forms)}
+        for anchor, footnote in corpus.footnote_anchors():
+            # The marked term is the end of the anchor text: 发展中国家¹ is named by 发展中国家.
+            if any(_names_anchor(term, anchor) for term in terms):
+                return Selection((footnote,), False, "footnote definition")
+    return None
+
+
+def _names_anchor(text: str, anchor: str) -> bool:
+    """Whether text contains a tail of the anchor of at least three characters."""
+    return any(anchor[-size:] in text for size in range(3, len(anchor) + 1))
+
+
 def _by_order(clauses) -> tuple[Clause, ...]:
     return tuple(sorted(clauses, key=lambda c: c.order))
 
@@ -131,6 +171,9 @@ def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: 
     if not hits:
         return Selection((), True, "nothing retrieved")
     routed = [h for h in hits if h.ranks.get("route") is not None]
+    footnoted = _footnote_selection(question, hits, route, corpus)
+    if footnoted:
+        return footnoted
     if route.items and (route.sections or route.actors or route.context):
         if routed:
             return Selection(_by_order(h.clause for h in routed), False, "named")

@@ -11,7 +11,7 @@ from assistant import calibration, dictionary
 from assistant.glossary import expand_query, formal_terms, leftover
 from assistant.lexical import BM25Index
 from assistant.routing import LAST_ITEM, NEXT_ITEM, Route
-from assistant.text import detect_language
+from assistant.text import detect_language, normalize
 from assistant.types import Hit
 
 RRF_K = 60
@@ -20,6 +20,9 @@ RRF_K = 60
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "route": 2.0, "dictionary": 1.0}
 SIGNALS = tuple(WEIGHTS)
 MAX_ROUTED = 64
+# How much of the text before a footnote mark names the marked term (发展中国家¹).
+ANCHOR_CHARS = 8
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def reciprocal_rank_fusion(
@@ -151,6 +154,18 @@ class HybridSearch:
         self.wording = BM25Index([c.text for c in self.clauses])
         self.structure = StructureIndex(self.clauses)
         self._mentions: dict[tuple, list[Clause]] = {}  # the corpus is fixed: answers to "who mentions X" too
+        self._citing: dict[str, list[Clause]] = {}
+        self._anchors: list[tuple[str, Clause]] = []
+        for clause in self.clauses:
+            for footnote_id in clause.footnotes:
+                footnote = self.by_id.get(footnote_id)
+                if footnote is None:
+                    continue
+                self._citing.setdefault(footnote_id, []).append(clause)
+                mark = footnote.item.translate(_SUPERSCRIPT)
+                at = clause.text.find(mark)
+                if at > 0:
+                    self._anchors.append((normalize(clause.text[max(0, at - ANCHOR_CHARS):at]), footnote))
 
     def search(self, question: str, route: Route, *, k: int = 10, timings: dict | None = None) -> list[Hit]:
         """The k best clauses for the question, fused from every signal."""
@@ -214,6 +229,14 @@ class HybridSearch:
             leftover(question), specific,
             per_word=calibration.DICTIONARY_PER_WORD, max_senses=calibration.DICTIONARY_MAX_SENSES,
         )
+
+    def footnote_anchors(self) -> list[tuple[str, Clause]]:
+        """(the words just before a footnote mark, the footnote) for every mark in the corpus."""
+        return self._anchors
+
+    def citing(self, footnote_id: str) -> list[Clause]:
+        """The clauses that mark this footnote, in document order."""
+        return list(self._citing.get(footnote_id, ()))
 
     def knows(self, term: str) -> bool:
         """Whether a term occurs in some clause's text or heading."""

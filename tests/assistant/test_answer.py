@@ -23,6 +23,11 @@ def ids(answer):
         ("What are the study groups instructed to do?", [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
         ("Where are SDOs mentioned?", ["considering/c", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/2"]),
         ("When was the RG-DT established?", ["noting/1"]),
+        # The meaning of a marked term is its footnote; a footnote's place is the clause marking it.
+        ("Which states are counted as developing countries here?", ["footnotes/1"]),
+        ("发展中国家在这里是指哪些国家？", ["footnotes/1"]),
+        ("Which paragraph is footnote 1 attached to?", ["recalling/b"]),
+        ("脚注1标在哪一段？", ["recalling/b"]),
     ],
 )
 def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):
@@ -80,3 +85,8 @@ def test_bad_questions_get_a_clear_error(assistant, bad):
 def test_history_must_be_a_list_of_questions(assistant):
     with pytest.raises(QuestionError, match="history"):
         assistant.ask("那成员国呢？", "研究组的任务是什么？")
+
+
+def test_a_follow_up_finds_where_the_footnote_just_discussed_is_marked(assistant):
+    answer = assistant.ask("这个脚注附在哪一段？", history=["脚注1说了什么？"])
+    assert ids(answer) == ["recalling/b"]
