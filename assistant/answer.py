@@ -21,7 +21,7 @@ from assistant.types import Answer, Citation, Hit
 _TRAILING = "；;，,。.、 "
 _TASK_WORDS = frozenset(
     """instructed invited asked tasked encouraged requested required told called mandate mandated mandates task tasks
-    role roles job duty duties responsibility responsibilities do doing supposed expected need needs
+    role roles play plays job duty duties responsibility responsibilities do doing supposed expected need needs
     责成 请 要求 任务 职责 工作 作用 角色 应该 需要 负责 做出 决议 鼓励 被 干 做 邀请 哪些 什么""".split()
 )
 
@@ -162,6 +162,9 @@ def _names_anchor(text: str, anchor: str) -> bool:
     return any(anchor[-size:] in text for size in range(3, len(anchor) + 1))
 
 
+_ROLE = re.compile(r"\broles?\b|\bplay\b|\bpart (?:of|for)\b|\binvolve\w*|作用|角色|地位|参与")
+
+
 def _by_order(clauses) -> tuple[Clause, ...]:
     return tuple(sorted(clauses, key=lambda c: c.order))
 
@@ -185,7 +188,16 @@ def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: 
     if reason:
         return Selection((), True, reason)
     if routed and _is_generic(question):
-        return Selection(_by_order(h.clause for h in routed), False, "group")
+        group = [h.clause for h in routed]
+        if _ROLE.search(normalize(question)):
+            # A role is more than a mandate: "What role does academia play?" also takes in
+            # the clauses that speak of academia inside someone else's mandate.
+            widened = {c.id: c for c in group}
+            for forms in concepts(question):
+                widened.update((c.id, c) for c in corpus.mentioning([forms]))
+            if len(widened) <= cal.MAX_CITATIONS:
+                group = list(widened.values())
+        return Selection(_by_order(group), False, "group")
     if _LIST_MENTION.search(normalize(question)):
         mentioned = corpus.mentioning(focus_concepts(question))
         if 0 < len(mentioned) <= cal.MAX_CITATIONS:

@@ -28,6 +28,9 @@ def ids(answer):
         ("发展中国家在这里是指哪些国家？", ["footnotes/1"]),
         ("Which paragraph is footnote 1 attached to?", ["recalling/b"]),
         ("脚注1标在哪一段？", ["recalling/b"]),
+        # A role takes in the mandate and the other clauses that name the actor.
+        ("What is the role of academia?", ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
+        ("学术界的作用是什么？", ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
     ],
 )
 def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):
