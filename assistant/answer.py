@@ -22,7 +22,9 @@ _TRAILING = "；;，,。.、 "
 _TASK_WORDS = frozenset(
     """instructed invited asked tasked encouraged requested required told called mandate mandated mandates task tasks
     role roles play plays job duty duties responsibility responsibilities do doing supposed expected need needs
-    责成 请 要求 任务 职责 工作 作用 角色 应该 需要 负责 做出 决议 鼓励 被 干 做 邀请 哪些 什么""".split()
+    assigned given
+    责成 请 要求 任务 职责 工作 作用 角色 应该 需要 负责 做出 决议 鼓励 被 干 做 邀请 哪些 什么 布置 交给 分配 安排 起到 中起
+    全会""".split()
 )
 
 
@@ -61,7 +63,8 @@ _META = frozenset(
     discuss discusses say says said state states text document anything something topic topics issue issues
     subject subjects point points item items under have has having list show give
     条款 地方 哪些地方 哪些条款 部分 提到 提及 引用 涉及 讲到 谈到 关于 有关 有没有 是否 包括 哪些 哪几 哪里 段 项 条 点
-    几点 哪几点 哪一点 一点 事项 议题 主题 问题 内容 方面 具体 其中 中 里 分别 下面 以下""".split()
+    几点 哪几点 哪一点 一点 事项 议题 主题 问题 内容 方面 具体 其中 中 里 分别 下面 以下 一共 总共 共有 全部 所有 都
+    all total altogether""".split()
 )
 _COUNTED_ITEMS = re.compile(
     r"[0-9一二两三四五六七八九十几]+\s*(?:段|项|点|条|个)|\b(?:two|three|four|five|six)\b(?:\W+\w+)?\W+(?:paragraphs|points|items)\b"

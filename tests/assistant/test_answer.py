@@ -28,6 +28,9 @@ def ids(answer):
         ("发展中国家在这里是指哪些国家？", ["footnotes/1"]),
         ("Which paragraph is footnote 1 attached to?", ["recalling/b"]),
         ("脚注1标在哪一段？", ["recalling/b"]),
+        # Filler words ("一共", "布置", "全会") do not turn a section or actor question into a topic.
+        ("“顾及”部分一共有几点？", [f"bearing-in-mind/{x}" for x in "abc"]),
+        ("研究组在决议中起什么作用？", [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
         # A role takes in the mandate and the other clauses that name the actor.
         ("What is the role of academia?", ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
         ("学术界的作用是什么？", ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
