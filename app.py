@@ -1016,7 +1016,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         access = "reachable from the network WITHOUT a login (--no-auth)"
     print(f"Resolution Assistant on http://{args.host}:{args.port} ({access})", flush=True)
     print(f"Index: {assistant.index.location}", flush=True)
-    app.loader.start()  # after the server is up: the page answers while the model loads
+    # After the server is up, not before: imports hold the GIL, so loading alongside Gradio's start
+    # delays the page by as much as it gains, and the first answer comes no sooner.
+    app.loader.start()
     demo.block_thread()
     return 0
 

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from corpus.actors import actor_mentions, actor_names
@@ -36,6 +38,49 @@ def is_followup(question: str) -> bool:
     if detect_language(question) == "zh":
         return bool(_FOLLOWUP_ZH.search(norm)) and len(norm) <= 30
     return bool(_FOLLOWUP_EN.search(norm)) and len(norm.split()) <= 10
+
+
+def chain_with(chain: tuple[str, ...], question: str) -> tuple[str, ...]:
+    """The questions `question`'s turn depends on, given those of the turn before it.
+
+    A question that stands alone starts a new chain: `resolve` ignores what came before it.
+    """
+    return (*chain, question) if chain and is_followup(question) else (question,)
+
+
+class TurnMemory:
+    """Recently answered turns by their `chain_with` key, so a follow-up does not redo earlier turns.
+
+    Bounded (the least recently used turn goes first) and safe to share between threads;
+    it belongs to one index, since a turn records the clauses its answer cited.
+
+    >>> memory = TurnMemory(size=1024)
+    >>> memory.put(("研究组的任务是什么？",), turn)
+    >>> memory.get(("研究组的任务是什么？",)) is turn
+    True
+    """
+
+    def __init__(self, *, size: int):
+        self._size = size
+        self._turns: OrderedDict[tuple[str, ...], Turn] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, chain: tuple[str, ...]) -> Turn | None:
+        with self._lock:
+            turn = self._turns.get(chain)
+            if turn is not None:
+                self._turns.move_to_end(chain)
+            return turn
+
+    def put(self, chain: tuple[str, ...], turn: Turn) -> None:
+        with self._lock:
+            self._turns[chain] = turn
+            self._turns.move_to_end(chain)
+            if len(self._turns) > self._size:
+                self._turns.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._turns)
 
 
 def _swap_actor(previous: Turn, actors: tuple[str, ...], language: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from corpus.clause import Clause
@@ -15,18 +15,20 @@ from corpus.mandates import Mandate, list_mandates
 from corpus.library import load_corpus
 from embeddings.index import ClauseIndex, SyncReport, passage_text
 from embeddings.model import Embedder
-from assistant.answer import compose_answer, select_clauses
-from assistant.conversation import Turn, resolve
+from assistant import dictionary
+from assistant.answer import Selection, compose_answer, select_clauses
+from assistant.conversation import Turn, TurnMemory, chain_with, resolve
 from assistant.routing import route_question
 from assistant.search import SIGNALS, HybridSearch
 from assistant.settings import Settings
 from assistant.text import detect_language
-from assistant.types import Answer
+from assistant.types import Answer, Hit
 
 __all__ = ["Assistant", "AssistantError", "QuestionError", "validate_question"]
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY = 6  # follow-ups lean on the last few turns; older ones cost time and change nothing
+REMEMBERED_TURNS = 1024  # answered turns kept for later follow-ups, per index
 
 
 def validate_question(question: object) -> str:
@@ -47,6 +49,20 @@ def validate_question(question: object) -> str:
     if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
         raise QuestionError("The question has no words in it. Ask about the resolution in Chinese or English.")
     return " ".join(cleaned.split())
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What answering needs, replaced as one, so no remembered turn outlives the index it came from."""
+
+    search: HybridSearch
+    turns: TurnMemory
+
+
+def _discussed(turn: Turn, selection: Selection, hits: Sequence[Hit]) -> Turn:
+    """The turn as later follow-ups see it: with the sections and clauses its answer cited."""
+    cited = selection.clauses or tuple(h.clause for h in hits[:1])
+    return replace(turn, sections=tuple(dict.fromkeys(c.section for c in cited)), cited=tuple(c.id for c in cited))
 
 
 class Assistant:
@@ -73,7 +89,7 @@ class Assistant:
         self.index = ClauseIndex(
             self.embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url, corpus_name="default"
         )
-        self._search: HybridSearch | None = None
+        self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
         self._llm = None
 
@@ -86,44 +102,52 @@ class Assistant:
     def build_index(self, *, rebuild: bool = False, progress: bool = False) -> SyncReport:
         """Bring the index in line with the corpus (embeds only what changed)."""
         report = self.index.sync(self.clauses, rebuild=rebuild, progress=progress)
-        self._search = None
+        with self._lock:
+            self._loaded = None
         return report
 
     def load(self, *, progress: bool = False) -> None:
         """Load the model and make sure the index is complete; later questions pay nothing."""
+        self._load(progress=progress)
+
+    def _load(self, *, progress: bool = False) -> _Loaded:
         with self._lock:
-            if self._search is not None:
-                return
-            self.embedder.load()
-            self.index.sync(self.clauses, progress=progress)  # a no-op when the stored fingerprint matches
-            self._search = HybridSearch(
-                self.clauses, index=self.index, embedder=self.embedder, text_of=passage_text, signals=self.signals
-            )
-            # The first question should not pay for jieba's dictionary or torch's first pass.
-            self._search.search("预热 warm-up", route_question("预热 warm-up"), k=1)
+            if self._loaded is None:
+                self.embedder.load()
+                self.index.sync(self.clauses, progress=progress)  # a no-op when the stored fingerprint matches
+                search = HybridSearch(
+                    self.clauses, index=self.index, embedder=self.embedder, text_of=passage_text, signals=self.signals
+                )
+                # The first question should not pay for jieba's dictionary, the English-Chinese
+                # word list or torch's first pass.
+                if "dictionary" in self.signals:
+                    dictionary.load(self.settings.model_cache)
+                search.search("预热 warm-up", route_question("预热 warm-up"), k=1)
+                self._loaded = _Loaded(search, TurnMemory(size=REMEMBERED_TURNS))
+            return self._loaded
 
     @property
     def ready(self) -> bool:
-        return self._search is not None
+        return self._loaded is not None
 
-    def _turns(self, history: Sequence[str]) -> Turn | None:
+    def _turns(self, loaded: _Loaded, history: Sequence[str]) -> tuple[tuple[str, ...], Turn | None]:
+        """The last earlier turn as follow-ups see it, and its chain; turns answered before are remembered."""
+        chain: tuple[str, ...] = ()
         previous: Turn | None = None
         for earlier in list(history)[-MAX_HISTORY:]:
             try:
                 text = validate_question(earlier)
             except QuestionError:
                 continue
-            turn = resolve(text, previous)
-            hits = self._search.search(turn.question, turn.route, k=10)
-            selection = select_clauses(turn.question, hits, turn.route, corpus=self._search)
-            cited = selection.clauses or tuple(h.clause for h in hits[:1])
-            previous = Turn(
-                turn.question,
-                turn.route,
-                sections=tuple(dict.fromkeys(c.section for c in cited)),
-                cited=tuple(c.id for c in cited),
-            )
-        return previous
+            chain = chain_with(chain, text)
+            turn = loaded.turns.get(chain)
+            if turn is None:
+                turn = resolve(text, previous)
+                hits = loaded.search.search(turn.question, turn.route, k=10)
+                turn = _discussed(turn, select_clauses(turn.question, hits, turn.route, corpus=loaded.search), hits)
+                loaded.turns.put(chain, turn)
+            previous = turn
+        return chain, previous
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """A short answer in the question's language, every statement cited."""
@@ -132,13 +156,15 @@ class Assistant:
         history = () if history is None else history
         if isinstance(history, (str, bytes)) or not isinstance(history, Sequence) or not all(isinstance(h, str) for h in history):
             raise QuestionError("history must be a list of earlier questions (strings), oldest first.")
-        self.load()
+        loaded = self._load()
         timings: dict = {}
         language = detect_language(text)
-        turn = resolve(text, self._turns(history) if history else None)
-        hits = self._search.search(turn.question, turn.route, k=10, timings=timings)
+        chain, previous = self._turns(loaded, history) if history else ((), None)
+        turn = resolve(text, previous)
+        hits = loaded.search.search(turn.question, turn.route, k=10, timings=timings)
         compose_started = time.perf_counter()
-        selection = select_clauses(turn.question, hits, turn.route, corpus=self._search)
+        selection = select_clauses(turn.question, hits, turn.route, corpus=loaded.search)
+        loaded.turns.put(chain_with(chain, text), _discussed(turn, selection, hits))  # for the next follow-up
         answer = compose_answer(text, language, selection, hits)
         if self.settings.llm_base_url:
             answer = self._llm_answerer().answer(turn.question, hits, answer)
@@ -169,8 +195,7 @@ class Assistant:
         """The same search as a LangChain retriever (for chains built on top)."""
         from assistant.retriever import ClauseRetriever
 
-        self.load()
-        return ClauseRetriever(search=self._search)
+        return ClauseRetriever(search=self._load().search)
 
     def status(self) -> dict:
         """What the app's status line shows."""

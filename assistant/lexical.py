@@ -6,6 +6,7 @@ A per-query Python loop over the corpus is what makes the usual BM25 slow at
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from typing import Sequence
 
@@ -13,6 +14,10 @@ import numpy as np
 from scipy import sparse
 
 from assistant.text import normalize, tokenize
+
+# Marks no term runs across (none is a letter, digit, CJK character or a -/. joiner, before or
+# after NFKC), so the terms of "head：text" are those of "head" and of "text".
+_SEPARATORS = frozenset("：:；;，,。")
 
 
 class BM25Index:
@@ -23,29 +28,37 @@ class BM25Index:
     1
     """
 
-    def __init__(self, texts: Sequence[str], *, k1: float = 1.2, b: float = 0.75):
+    def __init__(
+        self, texts: Sequence[str], *, terms: Sequence[Sequence[str]] | None = None, k1: float = 1.2, b: float = 0.75
+    ):
+        """`terms`: each text's `tokenize(text)`, when the caller has them already (saves tokenizing twice)."""
+        if terms is not None and len(terms) != len(texts):
+            raise ValueError(f"{len(terms)} term lists for {len(texts)} texts")
         self.size = len(texts)
         self.texts = [normalize(t) for t in texts]
         self.vocabulary: dict[str, int] = {}
-        rows, cols, counts = [], [], []
+        cols, counts = array("q"), array("f")  # flat, row after row: a Python int per pair costs 4x the memory
+        distinct = np.zeros(self.size, dtype=np.int64)
         lengths = np.zeros(self.size, dtype=np.float32)
-        for row, text in enumerate(texts):
-            terms = Counter(tokenize(text))
-            lengths[row] = sum(terms.values())
-            for term, count in terms.items():
-                col = self.vocabulary.setdefault(term, len(self.vocabulary))
-                rows.append(row)
-                cols.append(col)
-                counts.append(count)
-        tf = np.asarray(counts, dtype=np.float32)
-        doc_freq = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(self.vocabulary)).astype(np.float32)
+        for row, document in enumerate(terms if terms is not None else map(tokenize, texts)):
+            counted = Counter(document)
+            distinct[row], lengths[row] = len(counted), len(document)
+            new = [term for term in counted if term not in self.vocabulary]
+            self.vocabulary.update(zip(new, range(len(self.vocabulary), len(self.vocabulary) + len(new))))
+            cols.extend(map(self.vocabulary.__getitem__, counted))
+            counts.extend(counted.values())
+        cols_np = np.frombuffer(cols, dtype=np.int64) if cols else np.zeros(0, dtype=np.int64)
+        tf = np.frombuffer(counts, dtype=np.float32) if counts else np.zeros(0, dtype=np.float32)
+        doc_freq = np.bincount(cols_np, minlength=len(self.vocabulary)).astype(np.float32)
         self.idf = np.log1p((self.size - doc_freq + 0.5) / (doc_freq + 0.5)).astype(np.float32)
         avg = float(lengths.mean()) if self.size else 1.0
-        norm = k1 * (1 - b + b * lengths[np.asarray(rows, dtype=np.int64)] / max(avg, 1e-9))
-        weights = self.idf[np.asarray(cols, dtype=np.int64)] * tf * (k1 + 1) / (tf + norm) if counts else tf
-        self.matrix = sparse.csc_matrix(
-            (weights, (rows, cols)), shape=(self.size, len(self.vocabulary)), dtype=np.float32
-        )
+        norm = k1 * (1 - b + b * np.repeat(lengths, distinct) / max(avg, 1e-9))
+        weights = self.idf[cols_np] * tf * (k1 + 1) / (tf + norm)
+        indptr = np.concatenate(([0], np.cumsum(distinct)))
+        # Rows arrive in order, so the CSR arrays are already built; CSC is what column sums want.
+        self.matrix = sparse.csr_matrix(
+            (weights, cols_np, indptr), shape=(self.size, len(self.vocabulary)), dtype=np.float32
+        ).tocsc()
         self.matrix.sort_indices()
         self._doc_freq = np.diff(self.matrix.indptr)
 
@@ -99,3 +112,32 @@ class BM25Index:
             postings = self.matrix.indices[self.matrix.indptr[col] : self.matrix.indptr[col + 1]]
             rows = np.intersect1d(rows, postings, assume_unique=True)  # a column's rows are unique
         return [int(r) for r in np.sort(rows) if needle in self.texts[r]]
+
+
+def index_passages_and_texts(
+    passages: Sequence[str], texts: Sequence[str]
+) -> tuple[BM25Index, BM25Index]:
+    """BM25 over each passage and over the text it ends with, tokenizing every text once.
+
+    A passage that is a head, a separator and its text (as `embeddings.index.passage_text`
+    writes it) reuses the text's terms; any other passage is tokenized whole. The passage
+    index has the same terms and scores as `BM25Index(passages)`.
+    """
+    text_terms = [tokenize(text) for text in texts]
+    heads: dict[str, list[str]] = {}  # a section's clauses share their heading
+    passage_terms = [
+        _joined_terms(p, t, terms, heads) for p, t, terms in zip(passages, texts, text_terms, strict=True)
+    ]
+    return BM25Index(passages, terms=passage_terms), BM25Index(texts, terms=text_terms)
+
+
+def _joined_terms(passage: str, text: str, text_terms: list[str], heads: dict[str, list[str]]) -> list[str]:
+    """tokenize(passage), reusing `text_terms` when the passage is the text alone or "head：text"."""
+    if passage == text:
+        return text_terms
+    head = passage[: len(passage) - len(text)]
+    if not (text and passage.endswith(text) and head[-1] in _SEPARATORS):
+        return tokenize(passage)
+    if head not in heads:
+        heads[head] = tokenize(head)
+    return [*heads[head], *text_terms]

@@ -9,7 +9,7 @@ from typing import Mapping, Sequence
 from corpus.clause import Clause
 from assistant import calibration, dictionary
 from assistant.glossary import expand_query, formal_terms, leftover
-from assistant.lexical import BM25Index
+from assistant.lexical import index_passages_and_texts
 from assistant.routing import LAST_ITEM, NEXT_ITEM, Route
 from assistant.text import detect_language, normalize
 from assistant.types import Hit
@@ -150,8 +150,10 @@ class HybridSearch:
         self.embedder = embedder
         self.dense_k = dense_k
         self.lexical_k = lexical_k
-        self.bm25 = BM25Index([text_of(c) for c in self.clauses])
-        self.wording = BM25Index([c.text for c in self.clauses])
+        # Each clause's text is tokenized once for both: the passage index reuses its terms.
+        self.bm25, self.wording = index_passages_and_texts(
+            [text_of(c) for c in self.clauses], [c.text for c in self.clauses]
+        )
         self.structure = StructureIndex(self.clauses)
         self._mentions: dict[tuple, list[Clause]] = {}  # the corpus is fixed: answers to "who mentions X" too
         self._citing: dict[str, list[Clause]] = {}

@@ -1,8 +1,11 @@
 """Multi-turn follow-ups, resolved by deterministic rules against the history."""
 
+import threading
+
 import pytest
 
-from assistant.conversation import is_followup
+from assistant.conversation import Turn, TurnMemory, chain_with, is_followup
+from assistant.routing import route_question
 
 DOC = "wtsa-res106-2024"
 
@@ -43,3 +46,43 @@ def test_the_answer_language_is_the_followups_language(assistant):
 )
 def test_is_followup(question, followup):
     assert is_followup(question) is followup
+
+
+def test_a_chain_grows_with_followups_and_restarts_at_a_question_that_stands_alone():
+    chain = chain_with((), "那成员国呢？")  # nothing before it: it stands alone
+    assert chain == ("那成员国呢？",)
+    chain = chain_with(chain_with(("研究组的任务是什么？",), "那成员国呢？"), "What about TSAG?")
+    assert chain == ("研究组的任务是什么？", "那成员国呢？", "What about TSAG?")
+    assert chain_with(chain, "What is TSAG instructed to do?") == ("What is TSAG instructed to do?",)
+
+
+def _turn(question: str) -> Turn:
+    return Turn(question, route_question(question))
+
+
+def test_turn_memory_forgets_the_least_recently_used_turn_first():
+    memory = TurnMemory(size=2)
+    memory.put(("a",), _turn("a"))
+    memory.put(("b",), _turn("b"))
+    assert memory.get(("a",)) == _turn("a")  # now "b" is the least recently used
+    memory.put(("c",), _turn("c"))
+    assert memory.get(("b",)) is None and memory.get(("a",)) and memory.get(("c",)) and len(memory) == 2
+    assert TurnMemory(size=0).get(("a",)) is None
+
+
+def test_turn_memory_is_shared_safely_between_threads():
+    memory = TurnMemory(size=50)
+    turns = [_turn(f"question {i}") for i in range(200)]
+
+    def churn(offset: int) -> None:
+        for i in range(2000):
+            turn = turns[(i + offset) % len(turns)]
+            memory.put((turn.question,), turn)
+            assert memory.get((turn.question,)) in (turn, None)
+
+    threads = [threading.Thread(target=churn, args=(n * 7,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(memory) == 50

