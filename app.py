@@ -761,7 +761,7 @@ class App:
         try:
             answer = self.answer(question, history)
         except AssistantError as exc:
-            messages[-1] = {"role": "assistant", "content": render_error(str(exc))}
+            messages[-1] = {"role": "assistant", "content": render_error(exc.localized(lang))}
             yield messages, history, cards, gr.skip(), self.status_html(lang), ""
             return
         except Exception:

@@ -34,10 +34,11 @@ REMEMBERED_TURNS = 1024  # answered turns kept for later follow-ups, per index
 def validate_question(question: object) -> str:
     """The question as it will be answered, or a QuestionError saying what is wrong with it."""
     if not isinstance(question, str):
-        raise QuestionError("The question must be text.")
+        raise QuestionError("The question must be text.", zh="问题必须是文本。")
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionError(
-            f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. Ask something shorter."
+            f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. Ask something shorter.",
+            zh=f"问题长 {len(question):,} 个字符，上限是 {MAX_QUESTION_CHARS:,} 个。请问得简短一些。",
         )
     cleaned = "".join(
         " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
@@ -45,9 +46,15 @@ def validate_question(question: object) -> str:
         if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn")
     ).strip()
     if not cleaned:
-        raise QuestionError("The question is empty. Ask about the resolution, e.g. “What is TSAG instructed to do?”")
+        raise QuestionError(
+            "The question is empty. Ask about the resolution, e.g. “What is TSAG instructed to do?”",
+            zh="问题是空的。请就决议提问，例如“电信标准化顾问组的任务是什么？”",
+        )
     if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
-        raise QuestionError("The question has no words in it. Ask about the resolution in Chinese or English.")
+        raise QuestionError(
+            "The question has no words in it. Ask about the resolution in Chinese or English.",
+            zh="问题里没有文字。请用中文或英文就决议提问。",
+        )
     return " ".join(cleaned.split())
 
 

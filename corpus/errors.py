@@ -6,7 +6,18 @@ the app are the only places that turn these into exit codes or UI messages.
 
 
 class AssistantError(Exception):
-    """Base class: a problem the user can fix, with a message saying how."""
+    """Base class: a problem the user can fix, with a message saying how.
+
+    A message shown in the chat may also come in Chinese (`zh=`), for the Chinese interface.
+    """
+
+    def __init__(self, message: str = "", *, zh: str | None = None):
+        super().__init__(message)
+        self.zh = zh
+
+    def localized(self, language: str) -> str:
+        """The message in the interface's language when there is one, else in English."""
+        return self.zh if language == "zh" and self.zh else str(self)
 
 
 class CorpusFormatError(AssistantError):

@@ -234,3 +234,6 @@ def test_interface_language_follows_the_toggle(tab):
     page.locator("#ra-tab-chat-button").click()
     reply = ask(page, "What is TSAG instructed to do?")  # answers follow the question, not the interface
     assert reply.locator(".ra-label-text").first.inner_text().startswith("Resolution 106")
+    error = ask(page, "ITU " * 600)  # the interface's own messages follow the interface
+    assert error.get_attribute("class") == "ra-error"
+    assert "上限" in error.inner_text() and "2,000" in error.inner_text()

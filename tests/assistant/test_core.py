@@ -64,3 +64,15 @@ def test_rebuilding_the_index_forgets_the_conversation(assistant, searches):
     searches.clear()
     fresh.ask("那电信标准化局主任呢？", ["研究组的任务是什么？", "那成员国呢？"])
     assert len([q for q in searches if q != "预热 warm-up"]) == 3  # both earlier turns again, then the question
+
+
+def test_question_errors_speak_both_interface_languages():
+    from assistant.core import validate_question
+    from corpus.errors import QuestionError
+
+    for bad in ("", "？！。", "x" * 2001):
+        with pytest.raises(QuestionError) as caught:
+            validate_question(bad)
+        assert caught.value.localized("en") == str(caught.value)
+        assert caught.value.localized("zh") != str(caught.value)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in caught.value.localized("zh"))
