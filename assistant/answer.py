@@ -153,10 +153,15 @@ def _footnote_selection(question: str, hits: Sequence[Hit], route: Route, corpus
             return Selection(_by_order(citing), False, "footnote anchor")
     if _DEFINITION.search(norm):
         terms = {norm, *(form for forms in concepts(question) for form in forms)}
-        for anchor, footnote in corpus.footnote_anchors():
-            # The marked term is the end of the anchor text: 发展中国家¹ is named by 发展中国家.
-            if any(_names_anchor(term, anchor) for term in terms):
-                return Selection((footnote,), False, "footnote definition")
+        # The marked term is the end of the anchor text: 发展中国家¹ is named by 发展中国家. In a
+        # library the same term may be defined by footnotes of several resolutions: cite each.
+        defining = {
+            footnote.id: footnote
+            for anchor, footnote in corpus.footnote_anchors()
+            if any(_names_anchor(term, anchor) for term in terms)
+        }
+        if 0 < len(defining) <= cal.MAX_CITATIONS:
+            return Selection(_by_order(defining.values()), False, "footnote definition")
     return None
 
 

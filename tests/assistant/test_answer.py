@@ -96,3 +96,38 @@ def test_history_must_be_a_list_of_questions(assistant):
 def test_a_follow_up_finds_where_the_footnote_just_discussed_is_marked(assistant):
     answer = assistant.ask("这个脚注附在哪一段？", history=["脚注1说了什么？"])
     assert ids(answer) == ["recalling/b"]
+
+
+def test_a_term_defined_by_footnotes_of_several_resolutions_cites_each():
+    from dataclasses import replace
+
+    from assistant.answer import select_clauses
+    from assistant.routing import route_question
+    from assistant.types import Hit
+    from corpus.library import load_corpus
+    from assistant.settings import Settings
+
+    clauses = load_corpus(Settings().corpus_dir)
+    footnote = next(c for c in clauses if c.kind == "footnote")
+    other = replace(footnote, id="wtsa-res999-2024/footnotes/1", document="wtsa-res999-2024")
+
+    class Library:  # two resolutions marking 发展中国家 with their own footnote
+        def knows(self, term):
+            return True
+
+        def mentioning(self, concepts):
+            return []
+
+        def knows_resolution(self, number):
+            return True
+
+        def footnote_anchors(self):
+            return [("缩小发展中国家", footnote), ("帮助发展中国家", other)]
+
+        def citing(self, footnote_id):
+            return []
+
+    question = "发展中国家是指哪些国家？"
+    hits = [Hit(clause=c, score=1.0) for c in clauses[:3]]
+    selection = select_clauses(question, hits, route_question(question), corpus=Library())
+    assert [c.id for c in selection.clauses] == [footnote.id, other.id] and not selection.abstained
