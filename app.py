@@ -14,10 +14,33 @@ from __future__ import annotations
 
 import os
 
+import sys
+
 # Before gradio (and anything that may import huggingface_hub or chromadb) is imported: no network.
-from assistant.settings import use_offline_environment
+from assistant.settings import Settings, use_offline_environment
 
 use_offline_environment()
+
+from corpus.errors import AssistantError
+from embeddings.worker import WorkerEmbedder
+
+
+def start_embedder(argv: list[str]) -> WorkerEmbedder | None:
+    """Start the model's own process now, or None when it should not run (--help, bad settings, RA_EMBEDDING_PROCESS=same).
+
+    Importing torch and loading the model take ~6 s of CPU; begun before gradio is imported,
+    they run on the other core while the page comes up. main() reports any problem itself.
+    """
+    if {"-h", "--help"} & set(argv):
+        return None
+    try:
+        settings = Settings.from_env()
+        return WorkerEmbedder(settings.embedding_model, cache_dir=settings.model_cache) if settings.separate_embedding_process else None
+    except AssistantError:
+        return None
+
+
+EARLY_EMBEDDER = start_embedder(sys.argv[1:]) if __name__ == "__main__" else None
 
 import argparse
 import atexit
@@ -29,7 +52,6 @@ import ipaddress
 import logging
 import re
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -40,8 +62,7 @@ from urllib.parse import urlsplit
 
 import gradio as gr
 
-from assistant.core import Assistant, AssistantError, QuestionError
-from assistant.settings import Settings
+from assistant.core import Assistant, QuestionError
 from assistant.types import Answer, Clause, Mandate
 
 log = logging.getLogger("resolution-assistant.app")
@@ -967,6 +988,16 @@ def _theme() -> gr.themes.Theme:
     )
 
 
+def _embedder(settings: Settings) -> WorkerEmbedder | None:
+    """The model's own process (the one started at import, if its settings still hold), or None for in-process."""
+    if not settings.separate_embedding_process:
+        return None
+    early = EARLY_EMBEDDER
+    if early is not None and early.model_id == settings.embedding_model:
+        return early
+    return WorkerEmbedder(settings.embedding_model, cache_dir=settings.model_cache)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Start the Resolution Assistant chat app.")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST,
@@ -991,7 +1022,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        assistant = Assistant(settings)
+        assistant = Assistant(settings, embedder=_embedder(settings))
         app = App(assistant)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)

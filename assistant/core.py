@@ -120,15 +120,16 @@ class Assistant:
     def _load(self, *, progress: bool = False) -> _Loaded:
         with self._lock:
             if self._loaded is None:
-                self.embedder.load()
-                self.index.sync(self.clauses, progress=progress)  # a no-op when the stored fingerprint matches
+                # The keyword indexes first: they need no model, so an embedder in another
+                # process (the app's) loads meanwhile. The first question should not pay for
+                # jieba's dictionary, the English-Chinese word list or torch's first pass.
                 search = HybridSearch(
                     self.clauses, index=self.index, embedder=self.embedder, text_of=passage_text, signals=self.signals
                 )
-                # The first question should not pay for jieba's dictionary, the English-Chinese
-                # word list or torch's first pass.
                 if "dictionary" in self.signals:
                     dictionary.load(self.settings.model_cache)
+                self.embedder.load()
+                self.index.sync(self.clauses, progress=progress)  # a no-op when the stored fingerprint matches
                 search.search("预热 warm-up", route_question("预热 warm-up"), k=1)
                 self._loaded = _Loaded(search, TurnMemory(size=REMEMBERED_TURNS))
             return self._loaded

@@ -24,6 +24,8 @@ def use_offline_environment() -> None:
     """Set the offline defaults (a user's own values win); call before importing chromadb or gradio."""
     for name, value in OFFLINE_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 ENVIRONMENT = {
@@ -37,6 +39,8 @@ ENVIRONMENT = {
     "RA_LLM_API_KEY": "API key for that endpoint (never logged or shown)",
     "RA_LLM_TIMEOUT": "seconds before falling back to the extractive answer (default: 20)",
     "RA_AUTH": "user:password required by the app when bound to a non-loopback address",
+    "RA_EMBEDDING_PROCESS": "app only: 'separate' loads the model in a child process while the page starts "
+    "(default), 'same' in the app's own process",
 }
 
 
@@ -54,6 +58,7 @@ class Settings:
     llm_api_key: str = field(default="", repr=False)
     llm_timeout: float = 20.0
     auth: str = field(default="", repr=False)
+    separate_embedding_process: bool = True
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> Settings:
@@ -64,6 +69,9 @@ class Settings:
             llm_timeout = float(timeout) if timeout else base.llm_timeout
         except ValueError:
             raise AssistantError(f"RA_LLM_TIMEOUT={timeout!r} is not a number of seconds; set e.g. RA_LLM_TIMEOUT=20") from None
+        process = env.get("RA_EMBEDDING_PROCESS", "").strip().lower() or "separate"
+        if process not in ("separate", "same"):
+            raise AssistantError(f"RA_EMBEDDING_PROCESS={process!r} must be 'separate' (default) or 'same'")
         return replace(
             base,
             corpus_dir=Path(env["RA_CORPUS_DIR"]) if env.get("RA_CORPUS_DIR") else base.corpus_dir,
@@ -76,6 +84,7 @@ class Settings:
             llm_api_key=env.get("RA_LLM_API_KEY", ""),
             llm_timeout=llm_timeout,
             auth=env.get("RA_AUTH", ""),
+            separate_embedding_process=process == "separate",
         )
 
     def describe(self) -> dict:

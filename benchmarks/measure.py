@@ -92,3 +92,32 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def children(pid: int) -> list[int]:
+    """The running child processes of `pid`, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def tree_peak_rss_mb(pid: int) -> dict[int, float]:
+    """Peak RSS (VmHWM) of `pid` and of each of its descendants, by process id.
+
+    Their sum bounds the tree's peak from above (the peaks need not coincide); the app's
+    tree is the app and its embedding process.
+    """
+    peaks, todo = {}, [pid]
+    while todo:
+        current = todo.pop()
+        peak = peak_rss_mb(current)
+        if peak is not None:
+            peaks[current] = peak
+            todo.extend(children(current))
+    return peaks

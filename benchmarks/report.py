@@ -88,7 +88,7 @@ def targets(results: dict) -> list[dict]:
          cli_reindex.get("median_s"), f"embedded {cli_reindex.get('embedded')} passages, action {cli_reindex.get('action')}"),
         (f"Re-index, nothing changed: `ClauseIndex.sync` in process ({sync.get('clauses', '?')} clauses)", "<", 2, "s",
          sync.get("seconds"), f"embedded {sync.get('embedded')} passages, action {sync.get('action')}"),
-        ("App peak RSS", "<=", MB_LIMIT_APP, "MB", app.get("peak_rss_mb"), "VmHWM after the first and 9 more answers"),
+        ("App peak RSS", "<=", MB_LIMIT_APP, "MB", app.get("peak_rss_mb"), "VmHWM after the first and 9 more answers, app + embedding process"),
     ]
     out = []
     for name, op, limit, unit, value, note in rows:

@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 from gradio_client import Client
 
+from benchmarks.measure import children
 from tests.app.conftest import ROOT, app_env, free_port, stop, wait_for_http
 
 ANSWER_KEYS = {"answer", "abstained", "language", "citations", "notice", "latency_ms", "timings_ms"}
@@ -130,3 +132,29 @@ def test_ra_auth_makes_the_app_ask_for_a_login(tmp_path, model_cache_dir):
         assert "login required" in log.read_text()
     finally:
         stop(proc)
+
+
+def test_the_model_loads_in_its_own_process_which_ends_with_the_app(tmp_path, model_cache_dir):
+    port = free_port()
+    log = tmp_path / "server.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+            cwd=ROOT, env=app_env(tmp_path / "data", model_cache_dir), stdout=sink, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/", proc, log)
+        commands = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children(proc.pid)}
+        workers = [pid for pid, command in commands.items() if b"embeddings.worker" in command]
+        assert len(workers) == 1, commands
+        answer = ask(Client(url, verbose=False), "What is TSAG instructed to do?")
+        assert answer["citations"][0]["clause_id"] == "wtsa-res106-2024/resolves-to-instruct-tsag/1"
+        assert "torch" not in Path(f"/proc/{proc.pid}/maps").read_text(), "the app's own process loaded torch"
+    finally:
+        stop(proc)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{workers[0]}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{workers[0]}").exists(), "the embedding process outlived the app"
+    assert "Traceback" not in log.read_text()

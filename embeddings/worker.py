@@ -1,0 +1,261 @@
+"""The embedding model in a process of its own, for the app.
+
+Importing torch and sentence-transformers and loading the model takes about 6 s of CPU,
+and imports hold the GIL: in the app's process that time adds to Gradio's own start. A
+child process does it on the other core while the page comes up, so the first answer
+comes seconds sooner, and the app's process never imports torch.
+
+`WorkerEmbedder` has the `Embedder` interface (what `ClauseIndex` and `HybridSearch` use);
+the child runs an ordinary `Embedder`, so the vectors are the same to the last bit.
+
+    python -m embeddings.worker MODEL CACHE_DIR   # the child; speaks pickled tuples on stdin/stdout
+
+The child exits when the parent closes the pipe or dies. If it dies first, the call that
+notices raises `ModelError`, and the next call starts a new child.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import weakref
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import numpy as np
+
+from corpus.errors import ModelError
+
+_ROOT = Path(__file__).resolve().parent.parent
+_CHUNK = 256  # passages per request: progress moves, and one request stays small
+
+
+class WorkerEmbedder:
+    """An `Embedder` whose model lives in a child process, started at construction.
+
+    >>> embedder = WorkerEmbedder(DEFAULT_MODEL, cache_dir=cache)  # the child starts loading now
+    >>> embedder.embed_query("What is TSAG instructed to do?").shape
+    (384,)
+    """
+
+    def __init__(self, model_name: str, *, cache_dir: Path, query_cache_size: int = 1024):
+        self._model_name = model_name
+        self._cache_dir = Path(cache_dir).expanduser()
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self._send: Connection | None = None
+        self._recv: Connection | None = None
+        self._dimension: int | None = None
+        self._cached_query = functools.lru_cache(maxsize=query_cache_size)(self._embed_one_query)
+        with self._lock:
+            self._start()
+        atexit.register(_close_at_exit, weakref.ref(self))
+
+    @property
+    def model_id(self) -> str:
+        return self._model_name
+
+    @property
+    def dimension(self) -> int:
+        with self._lock:
+            return self._ready()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id, while it runs."""
+        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+
+    def load(self) -> None:
+        """Wait until the child has loaded the model; raises ModelError if it could not."""
+        with self._lock:
+            self._ready()
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed search queries, with the model's query prompt (e5: "query: ")."""
+        return self._encode("queries", _texts(texts))
+
+    def embed_documents(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Embed passages (e5: "passage: "), in requests of a few hundred so a progress bar can move."""
+        texts = _texts(texts)
+        if len(texts) <= _CHUNK:
+            return self._encode("documents", texts, batch_size)
+        from tqdm.auto import tqdm
+
+        parts = []
+        with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress) as bar:
+            for start in range(0, len(texts), _CHUNK):
+                parts.append(self._encode("documents", texts[start : start + _CHUNK], batch_size))
+                bar.update(len(parts[-1]))
+        return np.concatenate(parts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query; recent queries are remembered, so the array is read-only."""
+        return self._cached_query(text)
+
+    def close(self) -> None:
+        """Stop the child (it also stops by itself when this process exits)."""
+        with self._lock:
+            self._stop()
+
+    def _embed_one_query(self, text: str) -> np.ndarray:
+        vector = self._encode("queries", [text])[0]
+        vector.setflags(write=False)
+        return vector
+
+    def _encode(self, op: str, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        with self._lock:
+            dimension = self._ready()
+            if not texts:
+                return np.zeros((0, dimension), dtype=np.float32)
+            return self._call(op, texts, batch_size)
+
+    # -- the child, under self._lock
+
+    def _start(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "embeddings.worker", self._model_name, str(self._cache_dir)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=_ROOT,
+            )
+        except OSError as exc:
+            raise ModelError(f"Could not start the embedding process: {exc}") from exc
+        self._proc = proc
+        self._send = Connection(os.dup(proc.stdin.fileno()), readable=False)
+        self._recv = Connection(os.dup(proc.stdout.fileno()), writable=False)
+        proc.stdin.close()
+        proc.stdout.close()
+        self._dimension = None
+
+    def _ready(self) -> int:
+        if self._proc is None:
+            self._start()
+        if self._dimension is None:
+            self._dimension = int(self._reply())
+        return self._dimension
+
+    def _call(self, op: str, texts: list[str], batch_size: int) -> np.ndarray:
+        try:
+            self._send.send((op, texts, batch_size))
+        except OSError:
+            self._reply()  # the child has gone: says how, and why if it could
+        return np.asarray(self._reply(), dtype=np.float32)
+
+    def _reply(self):
+        try:
+            status, value = self._recv.recv()
+        except (EOFError, OSError):
+            code = self._proc.wait() if self._proc is not None else None
+            self._stop()
+            raise ModelError(
+                f"The embedding process stopped (exit code {code}); its messages are above. "
+                "The next question starts it again."
+            ) from None
+        if status == "error":
+            if self._dimension is None:  # it could not load the model: the next call tries afresh
+                self._stop()
+            raise ModelError(value)
+        return value
+
+    def _stop(self) -> None:
+        for conn in (self._send, self._recv):
+            if conn is not None:
+                conn.close()
+        self._send = self._recv = None
+        if self._proc is not None:
+            if self._dimension is None:
+                self._proc.kill()  # still importing or loading: nothing to finish
+            try:
+                self._proc.wait(timeout=5)  # it exits on the closed pipe
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
+        self._dimension = None
+
+    def __del__(self) -> None:
+        if getattr(self, "_proc", None) is not None:
+            self._stop()
+
+
+def _close_at_exit(ref: weakref.ref) -> None:
+    embedder = ref()
+    if embedder is not None:
+        embedder.close()
+
+
+def _texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("expected a sequence of texts, got one str; use embed_query for a single query")
+    return list(texts)
+
+
+def serve(model_name: str, cache_dir: Path, requests: Connection, replies: Connection) -> int:
+    """The child's loop: load, say ("ready", dimension), then answer ("ok", vectors) per request.
+
+    Returns when the parent closes its end (or has gone away).
+    """
+    from embeddings.model import Embedder
+
+    embedder = Embedder(model_name, cache_dir=cache_dir, query_cache_size=1)
+    try:
+        embedder.load()
+        embedder.embed_queries(["warm-up 预热"])  # torch's first pass is slow: not on the first question
+        dimension = embedder.dimension
+    except Exception as exc:  # the parent raises it as a ModelError with this message
+        _send(replies, ("error", _message(exc)))
+        return 1
+    if not _send(replies, ("ready", dimension)):
+        return 0
+    while True:
+        try:
+            op, texts, batch_size = requests.recv()
+        except (EOFError, OSError):
+            return 0
+        try:
+            if op == "queries":
+                reply = ("ok", embedder.embed_queries(texts))
+            else:
+                reply = ("ok", embedder.embed_documents(texts, batch_size=batch_size))
+        except Exception as exc:
+            reply = ("error", _message(exc))
+        if not _send(replies, reply):
+            return 0
+
+
+def _send(replies: Connection, reply: tuple) -> bool:
+    try:
+        replies.send(reply)
+    except OSError:  # the parent has gone
+        return False
+    return True
+
+
+def _message(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 2:
+        print("usage: python -m embeddings.worker MODEL CACHE_DIR (started by the app, not by hand)", file=sys.stderr)
+        return 2
+    # Ctrl-C in the terminal reaches the whole process group: the parent decides, and the
+    # child ends when the parent closes the pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The replies get stdout's pipe to themselves; anything a library prints goes to stderr.
+    replies = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)
+    requests = Connection(os.dup(0), writable=False)
+    return serve(args[0], Path(args[1]), requests, replies)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

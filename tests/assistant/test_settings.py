@@ -1,0 +1,26 @@
+"""Settings from the environment: defaults, and a clear error for a value that cannot work."""
+
+import pytest
+
+from assistant.settings import ENVIRONMENT, Settings
+from corpus.errors import AssistantError
+
+
+def test_the_app_loads_the_model_in_a_separate_process_by_default():
+    assert Settings.from_env({}).separate_embedding_process is True
+    assert Settings.from_env({"RA_EMBEDDING_PROCESS": " Same "}).separate_embedding_process is False
+    assert Settings.from_env({"RA_EMBEDDING_PROCESS": "separate"}).separate_embedding_process is True
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("RA_EMBEDDING_PROCESS", "thread", "'separate' (default) or 'same'"),
+    ("RA_LLM_TIMEOUT", "soon", "not a number of seconds"),
+])  # fmt: skip
+def test_a_value_that_cannot_work_is_named_with_the_fix(name, value, says):
+    with pytest.raises(AssistantError, match=name) as raised:
+        Settings.from_env({name: value})
+    assert says in str(raised.value)
+
+
+def test_every_setting_read_is_documented():
+    assert {"RA_EMBEDDING_PROCESS", "RA_LLM_TIMEOUT", "RA_EMBEDDING_MODEL"} <= set(ENVIRONMENT)
