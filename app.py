@@ -4,8 +4,9 @@
     python app.py --port 8080
     RA_AUTH=me:secret python app.py --host 0.0.0.0
 
-The model and index load in a background thread, so the page answers at once and the
-first question waits for them. The chat function is also the API endpoint `/ask`:
+The page answers at once and the first question waits for the model and index: the model
+loads in a child process (embeddings.worker) started before gradio is imported, the keyword
+indexes and the Chroma index in a background thread. The chat function is also the API endpoint `/ask`:
 
     Client("http://127.0.0.1:7860").predict(question="What is TSAG instructed to do?", history=[], api_name="/ask")
 """
