@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -132,3 +134,52 @@ def tutorial_process(env: dict) -> dict:
     """A fresh process that builds the tutorial's store (`make_pipeline("tutorial")`) and answers QUESTION once."""
     run = _checked(run_process([sys.executable, "-c", _TUTORIAL_ONCE, QUESTION], env=env, cwd=ROOT), "tutorial")
     return {"first_answer_s": run.seconds, "peak_rss_mb": run.peak_rss_mb}
+
+
+def compare_app_starts(env: dict, *, starts: int, modes: Sequence[str] = ("separate", "same")) -> dict:
+    """`python app.py` `starts` times in each RA_EMBEDDING_PROCESS mode, interleaved; page and first answer."""
+    seen: dict[str, list[dict]] = {mode: [] for mode in modes}
+    for _ in range(starts):
+        for mode in modes:
+            run = app({**env, "RA_EMBEDDING_PROCESS": mode})
+            seen[mode].append({k: run[k] for k in ("page_s", "first_answer_s", "peak_rss_mb")})
+            print(f"{mode:>8}: page {run['page_s']:.2f} s, first answer {run['first_answer_s']:.2f} s", flush=True)
+    return {
+        mode: {
+            "page_s": [r["page_s"] for r in runs],
+            "first_answer_s": [r["first_answer_s"] for r in runs],
+            "page_median_s": statistics.median(r["page_s"] for r in runs),
+            "first_answer_median_s": statistics.median(r["first_answer_s"] for r in runs),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        }
+        for mode, runs in seen.items()
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Start `python app.py` several times with the model in its own process and in the app's, "
+        "interleaved; print the seconds to the page and to the first answer (the index must exist: "
+        "`resolution-assistant index`).",
+    )
+    parser.add_argument("--starts", type=int, default=4, help="starts per mode (default 4)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    args = parser.parse_args(argv)
+    from assistant.settings import Settings
+    from tests.app.conftest import app_env
+
+    settings = Settings.from_env()
+    env = app_env(settings.data_dir, settings.model_cache, RA_CORPUS_DIR=str(settings.corpus_dir),
+                  RA_EMBEDDING_MODEL=settings.embedding_model, TOKENIZERS_PARALLELISM="false")
+    summary = compare_app_starts(env, starts=args.starts)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        for mode, figures in summary.items():
+            print(f"{mode:>8}: median page {figures['page_median_s']:.2f} s, "
+                  f"first answer {figures['first_answer_median_s']:.2f} s, peak RSS {figures['peak_rss_mb']:,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
