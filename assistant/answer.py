@@ -13,7 +13,7 @@ from typing import Protocol, Sequence
 from corpus.actors import actor_forms, actor_mentions, actor_vocabulary
 from corpus.clause import Clause
 from assistant import calibration as cal
-from assistant.glossary import concepts, leftover, topics_named, translate_terms
+from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.routing import Route, without_section_names
 from assistant.text import content_terms, normalize
 from assistant.types import Answer, Citation, Hit
@@ -24,6 +24,7 @@ _TASK_WORDS = frozenset(
     role roles play plays job duty duties responsibility responsibilities do doing supposed expected need needs
     assigned given
     责成 请 要求 任务 职责 工作 作用 角色 应该 需要 负责 做出 决议 鼓励 被 干 做 邀请 哪些 什么 布置 交给 分配 安排 起到 中起
+    能起 发挥 扮演
     全会""".split()
 )
 
@@ -66,6 +67,10 @@ _META = frozenset(
     几点 哪几点 哪一点 一点 事项 议题 主题 问题 内容 方面 具体 其中 中 里 分别 下面 以下 一共 总共 共有 全部 所有 都
     all total altogether""".split()
 )
+# "在这项决议中", "本决议里", "in this resolution": the text itself, not a topic.
+_THIS_TEXT = re.compile(
+    r"在?(?:这|本|该|此)(?:一|项|份|个|篇)?(?:决议|文件|文本|案文)(?:中|里|当中)?|\bin (?:this|the) (?:resolution|text|document)\b"
+)
 _COUNTED_ITEMS = re.compile(
     r"[0-9一二两三四五六七八九十几]+\s*(?:段|项|点|条|个)|\b(?:two|three|four|five|six)\b(?:\W+\w+)?\W+(?:paragraphs|points|items)\b"
 )
@@ -105,9 +110,10 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
 def _is_generic(question: str) -> bool:
     """True when the question names only who or which section, not a topic inside it."""
     actor_words = actor_vocabulary()
+    plain = _THIS_TEXT.sub(" ", _COUNTED_ITEMS.sub(" ", without_section_names(_without_actors(question))))
     residue = [
         t
-        for t in content_terms(_COUNTED_ITEMS.sub(" ", without_section_names(_without_actors(question))))
+        for t in content_terms(plain)
         if t not in _TASK_WORDS and t not in actor_words and t not in _META and len(t) > 1
     ]
     return len(residue) <= cal.GENERIC_MAX_TERMS
@@ -173,6 +179,13 @@ def _names_anchor(text: str, anchor: str) -> bool:
 _ROLE = re.compile(r"\broles?\b|\bplay\b|\bpart (?:of|for)\b|\binvolve\w*|作用|角色|地位|参与")
 
 
+def _formal_actor_names(question: str) -> list[tuple[str, ...]]:
+    """The resolution's own names for an actor a Chinese question calls by an everyday word: 大学 -> 学术界."""
+    vocabulary = actor_vocabulary()
+    names = tuple(t for t in formal_terms(question) if t.casefold() in vocabulary)
+    return [names] if names else []
+
+
 def _by_order(clauses) -> tuple[Clause, ...]:
     return tuple(sorted(clauses, key=lambda c: c.order))
 
@@ -201,7 +214,7 @@ def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: 
             # A role is more than a mandate: "What role does academia play?" also takes in
             # the clauses that speak of academia inside someone else's mandate.
             widened = {c.id: c for c in group}
-            for forms in concepts(question):
+            for forms in [*concepts(_THIS_TEXT.sub(" ", question)), *_formal_actor_names(question)]:
                 widened.update((c.id, c) for c in corpus.mentioning([forms]))
             if len(widened) <= cal.MAX_CITATIONS:
                 group = list(widened.values())

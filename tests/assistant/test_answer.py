@@ -34,6 +34,10 @@ def ids(answer):
         # A role takes in the mandate and the other clauses that name the actor.
         ("What is the role of academia?", ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
         ("学术界的作用是什么？", ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
+        # Everyday names for academia; "在这项决议中" is the text itself, not a topic.
+        ("大学和科研机构在这项决议中能起什么作用？", ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
+        ("What role do universities play in this resolution?",
+         ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
     ],
 )
 def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):

@@ -20,6 +20,8 @@ from corpus.errors import AssistantError
         ("国际电联电信标准化部门研究组在其职权范围内", ["study-groups"]),
         ("Member States, Sector Members, Associates and Academia", ["members"]),
         ("学术界和成员国", ["members"]),
+        ("大学和科研机构", ["members"]),  # academia as newcomers name it
+        ("universities and research institutes", ["members"]),
         ("与ITU-D研究组密切协调", ["itu-d-study-groups"]),
         ("the Secretary-General and the Council", ["secretary-general", "council"]),
         ("Nothing to see here", []),
