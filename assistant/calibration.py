@@ -31,7 +31,9 @@ FACT_TYPES = (
     (r"how much|budget|cost|funding|fund(?:s|ed)?\b|预算|经费|资金|费用|多少钱", r"[0-9]+\s*(?:万|亿|美元|瑞郎|法郎|chf|usd|\$)|预算|经费|资金"),
     (r"deadline|due date|by when|by which year|by what year|截止|期限|之前完成|哪一年之前|什么时候之前", r"截止|期限|前完成|之前|[0-9]{4}年[0-9]+月[0-9]+日|deadline"),
     (r"复审|review(?:ed)?\b", r"复审|审议|审查|review"),
-    (r"how many|多少个|几个国家|数量", r"[0-9０-９一二三四五六七八九十百千]+\s*(?:个|名|家|国|项|members|countries|states)"),
+    # A bare 一 is the article ("一项战略目标": a strategic goal), not a count.
+    (r"how many|多少个|几个国家|数量",
+     r"(?:[0-9０-９]+|[一二两三四五六七八九十百千]{2,}|[二两三四五六七八九十百千])\s*(?:个|名|家|国|项|members|countries|states)"),
     (r"\bwho (?:chairs|leads|heads)|\b(?:chairs|leads|heads) the\b|chairman|chairperson|主席|负责人是谁|谁担任|牵头", r"主席|担任|牵头|chair"),
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
     (r"penalt|sanction|punish|fine[sd]?\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),
