@@ -27,16 +27,18 @@ from embeddings.worker import WorkerEmbedder
 
 
 def start_embedder(argv: list[str]) -> WorkerEmbedder | None:
-    """Start the model's own process now, or None when it should not run (--help, bad settings, RA_EMBEDDING_PROCESS=same).
+    """Start the model's own process now; None for --help, bad settings or RA_EMBEDDING_PROCESS=same.
 
-    Importing torch and loading the model take ~6 s of CPU; begun before gradio is imported,
+    Importing torch and loading the model take ~7 s of CPU; begun before gradio is imported,
     they run on the other core while the page comes up. main() reports any problem itself.
     """
     if {"-h", "--help"} & set(argv):
         return None
     try:
         settings = Settings.from_env()
-        return WorkerEmbedder(settings.embedding_model, cache_dir=settings.model_cache) if settings.separate_embedding_process else None
+        if not settings.separate_embedding_process:
+            return None
+        return WorkerEmbedder(settings.embedding_model, cache_dir=settings.model_cache)
     except AssistantError:
         return None
 

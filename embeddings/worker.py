@@ -156,8 +156,9 @@ class WorkerEmbedder:
             code = self._proc.wait() if self._proc is not None else None
             self._stop()
             raise ModelError(
-                f"The embedding process stopped (exit code {code}); its messages are above. "
-                "The next question starts it again."
+                f"The embedding model's process stopped (exit code {code}; its messages are in the app's log). "
+                "Ask again: the next question starts it afresh.",
+                zh=f"嵌入模型的进程已停止（退出码 {code}，详情见应用日志）。请再问一次：下一个问题会重新启动它。",
             ) from None
         if status == "error":
             if self._dimension is None:  # it could not load the model: the next call tries afresh

@@ -66,8 +66,9 @@ def test_a_killed_child_is_an_error_then_restarts(model_cache_dir, embedder):
         worker.load()
         pid = worker.pid
         os.kill(pid, signal.SIGKILL)
-        with pytest.raises(ModelError, match="embedding process stopped"):
+        with pytest.raises(ModelError, match="process stopped") as raised:
             worker.embed_queries(["after the kill"])
+        assert "Ask again" in str(raised.value) and "重新启动" in raised.value.localized("zh")
         assert worker.pid is None
         again = worker.embed_queries(["after the restart"])
         assert worker.pid not in (None, pid)
