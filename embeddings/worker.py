@@ -33,7 +33,6 @@ import numpy as np
 from corpus.errors import ModelError
 
 _ROOT = Path(__file__).resolve().parent.parent
-_CHUNK = 256  # passages per request: progress moves, and one request stays small
 _NICENESS = 10
 
 
@@ -82,18 +81,8 @@ class WorkerEmbedder:
         return self._encode("queries", _texts(texts))
 
     def embed_documents(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        """Embed passages (e5: "passage: "), in requests of a few hundred so a progress bar can move."""
-        texts = _texts(texts)
-        if len(texts) <= _CHUNK:
-            return self._encode("documents", texts, batch_size)
-        from tqdm.auto import tqdm
-
-        parts = []
-        with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress) as bar:
-            for start in range(0, len(texts), _CHUNK):
-                parts.append(self._encode("documents", texts[start : start + _CHUNK], batch_size))
-                bar.update(len(parts[-1]))
-        return np.concatenate(parts)
+        """Embed passages (e5: "passage: "); the child draws the progress bar on the shared stderr."""
+        return self._encode("documents", _texts(texts), (batch_size, progress))
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one query; recent queries are remembered, so the array is read-only."""
@@ -109,12 +98,12 @@ class WorkerEmbedder:
         vector.setflags(write=False)
         return vector
 
-    def _encode(self, op: str, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def _encode(self, op: str, texts: list[str], options: tuple[int, bool] = (32, False)) -> np.ndarray:
         with self._lock:
             dimension = self._ready()
             if not texts:
                 return np.zeros((0, dimension), dtype=np.float32)
-            return self._call(op, texts, batch_size)
+            return self._call(op, texts, options)
 
     # -- the child, under self._lock
 
@@ -142,9 +131,9 @@ class WorkerEmbedder:
             self._dimension = int(self._reply())
         return self._dimension
 
-    def _call(self, op: str, texts: list[str], batch_size: int) -> np.ndarray:
+    def _call(self, op: str, texts: list[str], options: tuple[int, bool]) -> np.ndarray:
         try:
-            self._send.send((op, texts, batch_size))
+            self._send.send((op, texts, options))
         except OSError:
             self._reply()  # the child has gone: says how, and why if it could
         return np.asarray(self._reply(), dtype=np.float32)
@@ -218,14 +207,14 @@ def serve(model_name: str, cache_dir: Path, requests: Connection, replies: Conne
         return 0
     while True:
         try:
-            op, texts, batch_size = requests.recv()
+            op, texts, (batch_size, progress) = requests.recv()
         except (EOFError, OSError):
             return 0
         try:
             if op == "queries":
                 reply = ("ok", embedder.embed_queries(texts))
             else:
-                reply = ("ok", embedder.embed_documents(texts, batch_size=batch_size))
+                reply = ("ok", embedder.embed_documents(texts, batch_size=batch_size, progress=progress))
         except Exception as exc:
             reply = ("error", _message(exc))
         if not _send(replies, reply):

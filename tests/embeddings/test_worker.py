@@ -42,7 +42,7 @@ def _gone(pid: int, timeout: float = 10) -> bool:
 def test_queries_and_passages_match_the_in_process_embedder(worker, embedder):
     assert worker.dimension == embedder.dimension == 384
     np.testing.assert_allclose(worker.embed_queries(QUERIES), embedder.embed_queries(QUERIES), rtol=0, atol=1e-6)
-    passages = [f"第{i}段：电信标准化顾问组 passage {i}" for i in range(300)]  # more than one request's worth
+    passages = [f"第{i}段：电信标准化顾问组 passage {i}" for i in range(300)]
     np.testing.assert_allclose(
         worker.embed_documents(passages, progress=True), embedder.embed_documents(passages), rtol=0, atol=1e-6
     )
