@@ -6,7 +6,8 @@
 
 The page answers at once and the first question waits for the model and index: the model
 loads in a child process (embeddings.worker) started before gradio is imported, the keyword
-indexes and the Chroma index in a background thread. The chat function is also the API endpoint `/ask`:
+indexes and the Chroma index in a background thread. The chat function is also the API
+endpoint `/ask`:
 
     Client("http://127.0.0.1:7860").predict(question="What is TSAG instructed to do?", history=[], api_name="/ask")
 """
@@ -14,7 +15,6 @@ indexes and the Chroma index in a background thread. The chat function is also t
 from __future__ import annotations
 
 import os
-
 import sys
 
 # Before gradio (and anything that may import huggingface_hub or chromadb) is imported: no network.
