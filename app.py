@@ -38,9 +38,13 @@ def start_embedder(argv: list[str]) -> WorkerEmbedder | None:
         settings = Settings.from_env()
         if not settings.separate_embedding_process:
             return None
-        return WorkerEmbedder(settings.embedding_model, cache_dir=settings.model_cache)
+        return _worker(settings)
     except AssistantError:
         return None
+
+
+def _worker(settings: Settings) -> WorkerEmbedder:
+    return WorkerEmbedder(settings.embedding_model, cache_dir=settings.model_cache, niceness=settings.embedding_niceness)
 
 
 EARLY_EMBEDDER = start_embedder(sys.argv[1:]) if __name__ == "__main__" else None
@@ -998,7 +1002,7 @@ def _embedder(settings: Settings) -> WorkerEmbedder | None:
     early = EARLY_EMBEDDER
     if early is not None and early.model_id == settings.embedding_model:
         return early
-    return WorkerEmbedder(settings.embedding_model, cache_dir=settings.model_cache)
+    return _worker(settings)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -41,6 +41,7 @@ ENVIRONMENT = {
     "RA_AUTH": "user:password required by the app when bound to a non-loopback address",
     "RA_EMBEDDING_PROCESS": "app only: 'separate' loads the model in a child process while the page starts "
     "(default), 'same' in the app's own process",
+    "RA_EMBEDDING_NICENESS": "app only: CPU niceness of that child process, 0-19 (default: 10, the page first)",
 }
 
 
@@ -59,6 +60,7 @@ class Settings:
     llm_timeout: float = 20.0
     auth: str = field(default="", repr=False)
     separate_embedding_process: bool = True
+    embedding_niceness: int = 10
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> Settings:
@@ -72,6 +74,9 @@ class Settings:
         process = env.get("RA_EMBEDDING_PROCESS", "").strip().lower() or "separate"
         if process not in ("separate", "same"):
             raise AssistantError(f"RA_EMBEDDING_PROCESS={process!r} must be 'separate' (default) or 'same'")
+        niceness = env.get("RA_EMBEDDING_NICENESS", "").strip() or str(base.embedding_niceness)
+        if not niceness.isdigit() or int(niceness) > 19:
+            raise AssistantError(f"RA_EMBEDDING_NICENESS={niceness!r} must be a whole number from 0 to 19 (default 10)")
         return replace(
             base,
             corpus_dir=Path(env["RA_CORPUS_DIR"]) if env.get("RA_CORPUS_DIR") else base.corpus_dir,
@@ -85,6 +90,7 @@ class Settings:
             llm_timeout=llm_timeout,
             auth=env.get("RA_AUTH", ""),
             separate_embedding_process=process == "separate",
+            embedding_niceness=int(niceness),
         )
 
     def describe(self) -> dict:

@@ -8,7 +8,7 @@ comes seconds sooner, and the app's process never imports torch.
 `WorkerEmbedder` has the `Embedder` interface (what `ClauseIndex` and `HybridSearch` use);
 the child runs an ordinary `Embedder`, so the vectors are the same to the last bit.
 
-    python -m embeddings.worker MODEL CACHE_DIR   # the child; speaks pickled tuples on stdin/stdout
+    python -m embeddings.worker MODEL CACHE_DIR NICENESS   # the child; pickled tuples on stdin/stdout
 
 The child exits when the parent closes the pipe or dies. If it dies first, the call that
 notices raises `ModelError`, and the next call starts a new child.
@@ -33,7 +33,7 @@ import numpy as np
 from corpus.errors import ModelError
 
 _ROOT = Path(__file__).resolve().parent.parent
-_NICENESS = 10
+DEFAULT_NICENESS = 10  # see main()
 
 
 class WorkerEmbedder:
@@ -44,9 +44,12 @@ class WorkerEmbedder:
     (384,)
     """
 
-    def __init__(self, model_name: str, *, cache_dir: Path, query_cache_size: int = 1024):
+    def __init__(
+        self, model_name: str, *, cache_dir: Path, niceness: int = DEFAULT_NICENESS, query_cache_size: int = 1024
+    ):
         self._model_name = model_name
         self._cache_dir = Path(cache_dir).expanduser()
+        self._niceness = niceness
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
         self._send: Connection | None = None
@@ -112,7 +115,7 @@ class WorkerEmbedder:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "embeddings.worker", self._model_name, str(self._cache_dir)],
+                [sys.executable, "-m", "embeddings.worker", self._model_name, str(self._cache_dir), str(self._niceness)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=_ROOT,
             )
         except OSError as exc:
@@ -235,17 +238,17 @@ def _message(exc: Exception) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 2:
-        print("usage: python -m embeddings.worker MODEL CACHE_DIR (started by the app, not by hand)", file=sys.stderr)
+    if len(args) != 3 or not args[2].isdigit():
+        print("usage: python -m embeddings.worker MODEL CACHE_DIR NICENESS (started by the app, not by hand)",
+              file=sys.stderr)
         return 2
     # Ctrl-C in the terminal reaches the whole process group: the parent decides, and the
     # child ends when the parent closes the pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The page comes first: at equal priority the child's imports delayed it past 6 s in
-    # 3 of 8 starts on this 2-core machine (worst 7.4 s); at nice 10 never (worst 4.3 s),
-    # for ~1 s more to the first answer (median 9.8 s against 8.8 s). The price under
-    # saturation: 16 API clients at once, p95 2.0-2.1 s against 1.7-1.8 s.
-    os.nice(_NICENESS)
+    # The page comes first: at equal priority the child's imports can hold it past 6 s on a
+    # busy 2-core machine; at nice 10 (the default) the page does not wait for them. The
+    # price shows when many clients saturate the cores (README, performance).
+    os.nice(int(args[2]))
     # The replies get stdout's pipe to themselves; anything a library prints goes to stderr.
     replies = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)

@@ -10,10 +10,14 @@ def test_the_app_loads_the_model_in_a_separate_process_by_default():
     assert Settings.from_env({}).separate_embedding_process is True
     assert Settings.from_env({"RA_EMBEDDING_PROCESS": " Same "}).separate_embedding_process is False
     assert Settings.from_env({"RA_EMBEDDING_PROCESS": "separate"}).separate_embedding_process is True
+    assert Settings.from_env({}).embedding_niceness == 10
+    assert Settings.from_env({"RA_EMBEDDING_NICENESS": "0"}).embedding_niceness == 0
 
 
 @pytest.mark.parametrize("name, value, says", [
     ("RA_EMBEDDING_PROCESS", "thread", "'separate' (default) or 'same'"),
+    ("RA_EMBEDDING_NICENESS", "-5", "from 0 to 19"),
+    ("RA_EMBEDDING_NICENESS", "20", "from 0 to 19"),
     ("RA_LLM_TIMEOUT", "soon", "not a number of seconds"),
 ])  # fmt: skip
 def test_a_value_that_cannot_work_is_named_with_the_fix(name, value, says):
@@ -23,4 +27,4 @@ def test_a_value_that_cannot_work_is_named_with_the_fix(name, value, says):
 
 
 def test_every_setting_read_is_documented():
-    assert {"RA_EMBEDDING_PROCESS", "RA_LLM_TIMEOUT", "RA_EMBEDDING_MODEL"} <= set(ENVIRONMENT)
+    assert {"RA_EMBEDDING_PROCESS", "RA_EMBEDDING_NICENESS", "RA_LLM_TIMEOUT", "RA_EMBEDDING_MODEL"} <= set(ENVIRONMENT)

@@ -48,6 +48,12 @@ def test_queries_and_passages_match_the_in_process_embedder(worker, embedder):
     )
 
 
+def test_the_child_runs_at_a_lower_priority(worker):
+    worker.load()
+    niceness = int(Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    assert niceness == min(19, os.nice(0) + 10)  # DEFAULT_NICENESS on top of ours
+
+
 def test_a_repeated_query_comes_from_the_cache_read_only(worker):
     first = worker.embed_query("What are study groups invited to do?")
     assert worker.embed_query("What are study groups invited to do?") is first
