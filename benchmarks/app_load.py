@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 from gradio_client import Client
 
-from benchmarks.measure import children
+from benchmarks.measure import children, status_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "app_load.json"
@@ -60,15 +60,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _rss_mb(pid: int) -> float:
     """Resident memory of the server and its children (the embedding process), in MB."""
-    total = 0.0
-    for process in (pid, *children(pid)):
-        try:
-            for line in Path(f"/proc/{process}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:  # gone meanwhile
-            continue
-    return total
+    return sum(status_mb(process, "VmRSS") or 0.0 for process in (pid, *children(pid)))
 
 
 def run_load(url: str, *, clients: int, questions: int, seconds: float = 0.0, pid: int | None = None) -> dict:

@@ -85,9 +85,14 @@ def run_process(argv: Sequence[str], *, env: dict, cwd: Path, timeout: float = 3
 
 def peak_rss_mb(pid: int) -> float | None:
     """Peak RSS (VmHWM) of a running process, or None when it has gone."""
+    return status_mb(pid, "VmHWM")
+
+
+def status_mb(pid: int, field: str) -> float | None:
+    """A memory field of /proc/PID/status ("VmHWM", "VmRSS") in MB, or None when the process has gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         return None

@@ -57,7 +57,46 @@ _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # fp16 scale + 32 nib
 _CHUNK_BLOCKS = 1 << 18  # dequantize 8M weights (32 MB) at a time to keep memory flat
 
 
-class Embedder:
+class TextEmbedder:
+    """What `ClauseIndex` and `HybridSearch` call on an embedder; a subclass writes `_encode`.
+
+    Queries and passages get the model's own prompts (e5: "query: ", "passage: "), and
+    recent queries are remembered. `Embedder` runs the model here; the app's
+    `embeddings.worker.WorkerEmbedder` runs it in a child process.
+    """
+
+    def __init__(self, *, query_cache_size: int = 1024):
+        self._cached_query = functools.lru_cache(maxsize=query_cache_size)(self._embed_one_query)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed search queries, with the model's query prompt if it has one (e5: "query: ")."""
+        return self._encode(_text_list(texts), query=True)
+
+    def embed_documents(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Embed passages, with the model's document prompt if it has one (e5: "passage: ")."""
+        return self._encode(_text_list(texts), query=False, batch_size=batch_size, progress=progress)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query; recent queries are remembered, so the array is read-only."""
+        return self._cached_query(text)
+
+    def _embed_one_query(self, text: str) -> np.ndarray:
+        vector = self._encode([text], query=True)[0]
+        vector.setflags(write=False)
+        return vector
+
+    def _encode(self, texts: list[str], *, query: bool, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """L2-normalized float32 vectors, one row per text (an empty list gives zero rows)."""
+        raise NotImplementedError
+
+
+def _text_list(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("expected a sequence of texts, got one str; use embed_query for a single query")
+    return list(texts)
+
+
+class Embedder(TextEmbedder):
     """Turns texts into L2-normalized float32 vectors with a sentence-transformers model.
 
     The model loads on first use (or on `load()`), once, even across threads. A query runs
@@ -69,11 +108,11 @@ class Embedder:
     """
 
     def __init__(self, model_name: str = DEFAULT_MODEL, *, cache_dir: Path, query_cache_size: int = 1024):
+        super().__init__(query_cache_size=query_cache_size)
         self._model_name = model_name
         self._cache_dir = Path(cache_dir).expanduser()
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
-        self._cached_query = functools.lru_cache(maxsize=query_cache_size)(self._embed_one_query)
         self._threads = _torch_threads()
 
     @property
@@ -88,30 +127,8 @@ class Embedder:
         """Load the model now instead of on first use."""
         self._loaded()
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed search queries, with the model's query prompt if it has one (e5: "query: ")."""
-        return self._encode(texts, query=True)
-
-    def embed_documents(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        """Embed passages, with the model's document prompt if it has one (e5: "passage: ")."""
-        return self._encode(texts, query=False, batch_size=batch_size, progress=progress)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """Embed one query; recent queries are remembered, so the array is read-only."""
-        return self._cached_query(text)
-
-    def _embed_one_query(self, text: str) -> np.ndarray:
-        vector = self._encode([text], query=True)[0]
-        vector.setflags(write=False)
-        return vector
-
-    def _encode(
-        self, texts: Sequence[str], *, query: bool, batch_size: int = 32, progress: bool = False
-    ) -> np.ndarray:
-        if isinstance(texts, str):
-            raise TypeError("expected a sequence of texts, got one str; use embed_query for a single query")
+    def _encode(self, texts: list[str], *, query: bool, batch_size: int = 32, progress: bool = False) -> np.ndarray:
         model = self._loaded()
-        texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if self._threads:

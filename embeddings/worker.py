@@ -5,8 +5,8 @@ and imports hold the GIL: in the app's process that time adds to Gradio's own st
 child process does it on the other core while the page comes up, so the first answer
 comes seconds sooner, and the app's process never imports torch.
 
-`WorkerEmbedder` has the `Embedder` interface (what `ClauseIndex` and `HybridSearch` use);
-the child runs an ordinary `Embedder`, so the vectors are the same to the last bit.
+`WorkerEmbedder` is a `TextEmbedder` like `Embedder` (what `ClauseIndex` and `HybridSearch`
+use); the child runs an ordinary `Embedder`, so the vectors are the same (tested to 1e-6).
 
     python -m embeddings.worker MODEL CACHE_DIR NICENESS   # the child; pickled tuples on stdin/stdout
 
@@ -17,7 +17,6 @@ notices raises `ModelError`, and the next call starts a new child.
 from __future__ import annotations
 
 import atexit
-import functools
 import os
 import signal
 import subprocess
@@ -31,13 +30,14 @@ from pathlib import Path
 import numpy as np
 
 from corpus.errors import ModelError
+from embeddings.model import TextEmbedder
 
 _ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NICENESS = 10  # see main()
 
 
-class WorkerEmbedder:
-    """An `Embedder` whose model lives in a child process, started at construction.
+class WorkerEmbedder(TextEmbedder):
+    """An embedder whose model lives in a child process, started at construction.
 
     >>> embedder = WorkerEmbedder(DEFAULT_MODEL, cache_dir=cache)  # the child starts loading now
     >>> embedder.embed_query("What is TSAG instructed to do?").shape
@@ -47,6 +47,7 @@ class WorkerEmbedder:
     def __init__(
         self, model_name: str, *, cache_dir: Path, niceness: int = DEFAULT_NICENESS, query_cache_size: int = 1024
     ):
+        super().__init__(query_cache_size=query_cache_size)
         self._model_name = model_name
         self._cache_dir = Path(cache_dir).expanduser()
         self._niceness = niceness
@@ -55,7 +56,6 @@ class WorkerEmbedder:
         self._send: Connection | None = None
         self._recv: Connection | None = None
         self._dimension: int | None = None
-        self._cached_query = functools.lru_cache(maxsize=query_cache_size)(self._embed_one_query)
         with self._lock:
             self._start()
         atexit.register(_close_at_exit, weakref.ref(self))
@@ -79,34 +79,17 @@ class WorkerEmbedder:
         with self._lock:
             self._ready()
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed search queries, with the model's query prompt (e5: "query: ")."""
-        return self._encode("queries", _texts(texts))
-
-    def embed_documents(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        """Embed passages (e5: "passage: "); the child draws the progress bar on the shared stderr."""
-        return self._encode("documents", _texts(texts), (batch_size, progress))
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """Embed one query; recent queries are remembered, so the array is read-only."""
-        return self._cached_query(text)
-
     def close(self) -> None:
         """Stop the child (it also stops by itself when this process exits)."""
         with self._lock:
             self._stop()
 
-    def _embed_one_query(self, text: str) -> np.ndarray:
-        vector = self._encode("queries", [text])[0]
-        vector.setflags(write=False)
-        return vector
-
-    def _encode(self, op: str, texts: list[str], options: tuple[int, bool] = (32, False)) -> np.ndarray:
+    def _encode(self, texts: list[str], *, query: bool, batch_size: int = 32, progress: bool = False) -> np.ndarray:
         with self._lock:
             dimension = self._ready()
             if not texts:
                 return np.zeros((0, dimension), dtype=np.float32)
-            return self._call(op, texts, options)
+            return self._call("queries" if query else "documents", texts, (batch_size, progress))
 
     # -- the child, under self._lock
 
@@ -183,12 +166,6 @@ def _close_at_exit(ref: weakref.ref) -> None:
     embedder = ref()
     if embedder is not None:
         embedder.close()
-
-
-def _texts(texts: Sequence[str]) -> list[str]:
-    if isinstance(texts, str):
-        raise TypeError("expected a sequence of texts, got one str; use embed_query for a single query")
-    return list(texts)
 
 
 def serve(model_name: str, cache_dir: Path, requests: Connection, replies: Connection) -> int:
