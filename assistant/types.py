@@ -50,6 +50,9 @@ class Citation:
     quote: str  # always a substring of the clause text
     text: str = ""  # the clause's full text
     labels: dict = field(default_factory=dict)  # both languages
+    # The same citation in other language versions: {"en": {"text", "quote", "official"}};
+    # each quote is a substring of its version's text. `text`/`quote` stay the original's.
+    versions: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -59,6 +62,7 @@ class Citation:
             "labels": dict(self.labels),
             "quote": self.quote,
             "text": self.text,
+            "versions": {lang: dict(v) for lang, v in self.versions.items()},
         }
 
     @classmethod
@@ -70,7 +74,13 @@ class Citation:
             quote=data["quote"],
             text=data.get("text", ""),
             labels=dict(data.get("labels", {})),
+            versions={lang: dict(v) for lang, v in data.get("versions", {}).items()},
         )
+
+    def quote_in(self, language: str) -> str:
+        """The quote in `language` when a version carries one, else the original's."""
+        version = self.versions.get(language)
+        return version["quote"] if version else self.quote
 
 
 @dataclass(frozen=True)

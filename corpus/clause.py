@@ -54,9 +54,13 @@ class Clause:
     labels: dict = field(default_factory=dict)  # {"zh": ..., "en": ...}
     refs: tuple[Reference, ...] = ()
     footnotes: tuple[str, ...] = ()  # ids of footnote clauses this clause links to
+    # Other language versions of the same clause, aligned on structure:
+    # {"en": {"text": "...", "official": False}}. `text` above stays the authoritative original.
+    versions: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        data["versions"] = {lang: dict(v) for lang, v in self.versions.items()}
         data["span"] = list(self.span)
         data["refs"] = [r.to_dict() for r in self.refs]
         data["footnotes"] = list(self.footnotes)
@@ -69,11 +73,27 @@ class Clause:
         data["refs"] = tuple(Reference.from_dict(r) for r in data.get("refs", ()))
         data["footnotes"] = tuple(data.get("footnotes", ()))
         data["labels"] = dict(data.get("labels", {}))
+        data["versions"] = {lang: dict(v) for lang, v in data.get("versions", {}).items()}
         return cls(**data)
 
     def label(self, language: str) -> str:
         """The human label in `language`, falling back to the other one."""
         return self.labels.get(language) or next(iter(self.labels.values()), self.id)
+
+    def text_in(self, language: str) -> str:
+        """The clause's text in `language`: its own, a version's, or the original when there is none.
+
+        >>> clause.text_in("zh") == clause.text
+        True
+        """
+        if language == self.language:
+            return self.text
+        version = self.versions.get(language)
+        return version["text"] if version else self.text
+
+    def has_language(self, language: str) -> bool:
+        """Whether the clause can be read in `language` (its original or a version)."""
+        return language == self.language or language in self.versions
 
     @property
     def context_text(self) -> str:

@@ -22,7 +22,11 @@ from corpus.clause import Clause
 from corpus.errors import AssistantError
 
 LANGS = ("zh", "en")
-TYPES = ("lookup", "paraphrase", "actor", "list", "clause-ref", "followup", "unanswerable")
+TYPES = (
+    "lookup", "paraphrase", "actor", "list", "clause-ref", "followup", "unanswerable",
+    # the intents of questions as newcomers and delegates ask them
+    "overview", "document", "references", "role", "who-acts", "purpose", "footnote",
+)
 _LISTS = ("history", "gold_ids", "gold_quotes", "key_facts")
 _FIELDS = ("id", "lang", "type", "question", "answerable", *_LISTS)
 
