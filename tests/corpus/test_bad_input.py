@@ -115,7 +115,7 @@ def test_missing_assembly_or_year():
     with pytest.raises(CorpusFormatError, match=r"cannot tell the year"):
         parse_text("第5号决议\n标题\n世界电信标准化全会，\n忆及\na)\t甲；", source="doc.txt")
     document = parse_text("第5号决议\n标题\n忆及\na)\t甲；", metadata={"assembly": "WTSA", "year": "2020"})
-    assert document.clauses[0].id == "wtsa-res5-2020/recalling/a"
+    assert document.clauses[1].id == "wtsa-res5-2020/recalling/a"
 
 
 def test_bad_metadata():
