@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 import pytest
@@ -82,6 +83,37 @@ def test_zip_bomb(tmp_path):
     assert len(data) < 1024 * 1024
     with pytest.raises(CorpusFormatError, match=r"bomb\.docx: unpacks to \d+ MB, over the 50 MB limit"):
         parse_file(write(tmp_path, "bomb.docx", data))
+
+
+def declare_size(data: bytes, member: str, size: int) -> bytes:
+    """The zip with `member`'s uncompressed size rewritten to `size` in its central directory entry."""
+    data = bytearray(data)
+    start = data.find(b"PK\x01\x02")
+    while start != -1:
+        (length,) = struct.unpack_from("<H", data, start + 28)
+        if data[start + 46 : start + 46 + length] == member.encode():
+            struct.pack_into("<I", data, start + 24, size)
+        start = data.find(b"PK\x01\x02", start + 4)
+    return bytes(data)
+
+
+def test_declared_sizes_are_checked_before_anything_is_inflated(tmp_path, monkeypatch):
+    import docx
+
+    def never(*args, **kwargs):
+        raise AssertionError("python-docx opened a package whose declared size is over the limit")
+
+    monkeypatch.setattr(docx, "Document", never)
+    data = declare_size(zip_bytes({**DOCX_PARTS, "word/media/image1.bin": b"\0" * 1024}), "word/media/image1.bin", 0xF000_0000)
+    with pytest.raises(CorpusFormatError, match=r"lies\.docx: unpacks to 38[0-9]{2} MB, over the 50 MB limit"):
+        parse_file(write(tmp_path, "lies.docx", data))
+
+
+def test_a_part_inflating_past_its_declared_size_is_refused(tmp_path):
+    xml = DOCX_PARTS["word/document.xml"]
+    data = declare_size(zip_bytes({**DOCX_PARTS, "word/document.xml": xml + b" " * (8 * 1024 * 1024)}), "word/document.xml", len(xml))
+    with pytest.raises(CorpusFormatError, match=r"understated\.docx: damaged \.docx"):
+        parse_file(write(tmp_path, "understated.docx", data))
 
 
 def test_zip_without_word_document(tmp_path):
