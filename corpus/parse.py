@@ -203,7 +203,10 @@ class _Parser:
                 self.drafts.append(draft)
 
     def _title_block(self, start: int) -> _TitleBlock:
-        """Number line, title, "（2024年，新德里）" and assembly line: all metadata, up to the first heading."""
+        """Number line, title, "（2024年，新德里）" and assembly line, up to the first heading: the "title" clause.
+
+        Each line is also recorded as metadata with its role, which is where the document's facts come from.
+        """
         match = _NUMBER_LINE.match(self.lines[start].text)
         self._record(start, "resolution-number")
         draft = _Draft(_TITLE, "", item="1", labelled=False)
