@@ -20,35 +20,43 @@ use_offline_environment()
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+_STRICT = "fail on any bad file in the corpus folder instead of skipping it (for CI of a corpus)"
 
 
 def _print_json(data) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=None))
 
 
-def _load_clauses(settings: Settings, paths: list[str]):
-    from corpus.library import load_corpus
-    from corpus.parse import parse_file
+def _load_library(settings: Settings, paths: list[str], *, strict: bool):
+    """The corpus folder's library (each skipped file named on stderr), or that of the files given."""
+    from corpus.library import load_files, load_library
 
-    if not paths:
-        return load_corpus(settings.corpus_dir)
-    clauses = []
-    for path in paths:
-        clauses.extend(parse_file(Path(path)).clauses)
-    return clauses
+    if paths:
+        return load_files(paths)  # a file the user names must load: any error is fatal
+    library = load_library(settings.corpus_dir, strict=strict)
+    for skipped in library.skipped:
+        print(f"skipped: {skipped.error}", file=sys.stderr)  # the error names the file
+    return library
+
+
+def _load_clauses(settings: Settings, paths: list[str], *, strict: bool = False):
+    return list(_load_library(settings, paths, strict=strict).clauses)
 
 
 def cmd_clauses(args, settings: Settings) -> int:
     """List the clause records of the shipped corpus, or of the files given.
 
     Each clause is one citable paragraph, with a stable id in the resolution's own
-    numbering and labels in Chinese and English.
+    numbering and labels in Chinese and English; "versions" holds its text in other
+    languages. A bad file in the corpus folder is skipped and named on stderr
+    (--strict: any bad file is an error); a file given by name must load.
 
     example:
       resolution-assistant clauses
       resolution-assistant clauses my-resolution.docx --json
+      resolution-assistant clauses res106.zh.txt res106.en.docx --json
     """
-    clauses = _load_clauses(settings, args.paths)
+    clauses = _load_clauses(settings, args.paths, strict=args.strict)
     if args.json:
         _print_json([c.to_dict() for c in clauses])
         return 0
@@ -91,7 +99,8 @@ def cmd_index(args, settings: Settings) -> int:
 
     Uses the embedding model from RA_EMBEDDING_MODEL (default: the bundled
     multilingual-e5-small) and an embedded Chroma in RA_DATA_DIR, or the Chroma
-    server at RA_CHROMA_URL. A build that was interrupted is completed.
+    server at RA_CHROMA_URL. A build that was interrupted is completed. A bad file in
+    the corpus folder is skipped and named on stderr (--strict: any bad file is an error).
 
     example:
       resolution-assistant index
@@ -99,10 +108,11 @@ def cmd_index(args, settings: Settings) -> int:
     """
     from assistant.core import Assistant
 
-    assistant = Assistant(settings)
+    library = _load_library(settings, [], strict=args.strict)
+    assistant = Assistant(settings, clauses=library.clauses)
     report = assistant.build_index(rebuild=args.rebuild, progress=not args.json)
     if args.json:
-        _print_json(report.to_dict())
+        _print_json({**report.to_dict(), "skipped": [skipped.to_dict() for skipped in library.skipped]})
         return 0
     verbs = {
         "unchanged": "Index up to date: nothing to embed.",
@@ -164,7 +174,7 @@ def cmd_ask(args, settings: Settings) -> int:
 
     if (args.question is None) == (args.batch is None):
         raise AssistantError('Give one question, e.g. ask "What is TSAG instructed to do?", or --batch FILE.jsonl')
-    assistant = Assistant(settings)
+    assistant = Assistant(settings, clauses=_load_library(settings, [], strict=args.strict).clauses)
     if args.batch:
         rows = _read_batch(args.batch)
         assistant.load()
@@ -224,15 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("clauses", cmd_clauses, "list clause records")
     p.add_argument("paths", nargs="*", metavar="PATH", help=".txt or .docx resolution files (default: the shipped corpus)")
+    p.add_argument("--strict", action="store_true", help=_STRICT)
     p = add("mandates", cmd_mandates, "who is instructed or invited to do what")
     p.add_argument("--actor", help="only this actor, in either language (TSAG, 研究组, ...)")
     p.add_argument("paths", nargs="*", metavar="PATH", help=".txt or .docx resolution files (default: the shipped corpus)")
     p = add("index", cmd_index, "build or update the clause index")
     p.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
+    p.add_argument("--strict", action="store_true", help=_STRICT)
     p = add("ask", cmd_ask, "ask a question")
     p.add_argument("question", nargs="?", help="the question, in Chinese or English")
     p.add_argument("--history", action="append", metavar="QUESTION", help="an earlier question (repeat, oldest first)")
     p.add_argument("--batch", metavar="FILE.jsonl", help="answer every question of a JSONL file")
+    p.add_argument("--strict", action="store_true", help=_STRICT)
     sub.add_parser("eval", help="measure citation accuracy (see: resolution-assistant eval --help)", add_help=False)
     p = add("serve", cmd_serve, "start the chat app")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-KINDS = ("foreword", "preambular", "operative", "footnote")
+KINDS = ("foreword", "title", "preambular", "operative", "footnote")
 
 
 @dataclass(frozen=True)

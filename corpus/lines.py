@@ -18,7 +18,10 @@ _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _FOOTNOTE_BODY = re.compile(r"\[([0-9]{1,3}):\s([^\]]*)\]")
 # The digits after the mark are the rendered number ("[footnoteRef:1]1"): dropped, the mark stands for them.
 _FOOTNOTE_MARK = re.compile(r"\[footnoteRef:([0-9]{1,3})\]([0-9]*)")
+# A plain-text footnote mark is already a superscript number: "developing countries¹ and".
+_MARK_OR_SUPERSCRIPT = re.compile(_FOOTNOTE_MARK.pattern + "|([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})")
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_PLAIN = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # Control characters other than TAB (the label separator) would only confuse matching.
 _CONTROL = {code: " " for code in (*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F, 0x85, 0x2028, 0x2029)}
 _LABEL = re.compile(
@@ -54,7 +57,7 @@ def clean_line(raw: str) -> CleanLine:
     text = _BOOKMARK.sub("", raw)
     footnotes = tuple(_footnote(m) for m in _FOOTNOTE_BODY.finditer(text))
     text = _FOOTNOTE_BODY.sub("", text)
-    marks = tuple(m.group(1) for m in _FOOTNOTE_MARK.finditer(text))
+    marks = tuple(m.group(1) or m.group(3).translate(_PLAIN) for m in _MARK_OR_SUPERSCRIPT.finditer(text))
     text = _FOOTNOTE_MARK.sub(_superscript_mark, text)
     text = text.translate(_CONTROL).strip()
     return CleanLine(text=text, marks=marks, footnotes=tuple(f for f in footnotes if f.text))

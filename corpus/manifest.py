@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from corpus.errors import CorpusFormatError
@@ -30,13 +30,16 @@ class DocumentMeta:
     language: str = ""  # "zh" or "en"
     title: str = ""
     title_en: str = ""
+    # False for a rendering made for convenience (e.g. an unofficial English translation); the
+    # document in another language with the same id then stays the authoritative text.
+    official: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict, *, where: str = "metadata") -> DocumentMeta:
-        """Build from a manifest entry, rejecting unknown keys and non-string values."""
+        """Build from a manifest entry, rejecting unknown keys and values of the wrong type."""
         known = {f.name for f in fields(cls)}
         if not isinstance(data, dict):
             raise CorpusFormatError(f"{where}: expected an object with keys {sorted(known)}, got {data!r}")
@@ -44,13 +47,16 @@ class DocumentMeta:
         if unknown:
             raise CorpusFormatError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(known)}")
         for key, value in data.items():
-            if not isinstance(value, str):
-                raise CorpusFormatError(f"{where}: {key!r} must be a string, got {value!r}")
+            wanted = bool if key == "official" else str
+            if not isinstance(value, wanted):
+                kind = "true or false" if wanted is bool else "a string"
+                raise CorpusFormatError(f"{where}: {key!r} must be {kind}, got {value!r}")
         return cls(**data)
 
     def completed(self, inferred: DocumentMeta) -> DocumentMeta:
-        """These values, with the empty ones taken from `inferred`."""
-        return DocumentMeta(**{k: v or getattr(inferred, k) for k, v in self.to_dict().items()})
+        """These values, with the empty strings taken from `inferred` (`official` is never inferred)."""
+        texts = [f.name for f in fields(self) if f.type == "str"]
+        return replace(self, **{name: getattr(self, name) or getattr(inferred, name) for name in texts})
 
 
 def load_manifest(folder: Path) -> tuple[DocumentMeta, ...]:

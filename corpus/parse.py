@@ -5,11 +5,13 @@ A resolution reads, line by line: an optional foreword ("前言" + paragraphs), 
 ("世界电信标准化全会（2024年，新德里），"), then section headings ("忆及", "做出决议", …), each
 followed by items ("a)<TAB>text", "1<TAB>text") or one unlabelled paragraph.
 
-Every non-blank line either becomes document metadata (`ParsedDocument.metadata_lines`: title,
-headings, …) or lands in exactly one clause; footnote bodies become "footnotes" clauses.
+Every non-blank line lands in exactly one clause or is a heading or front matter
+(`ParsedDocument.metadata_lines`); footnote bodies become "footnotes" clauses. The title block
+is both: its lines are recorded with their roles and together form the "title" clause, which
+document-level facts (number, title, assembly, place, year) cite.
 
 >>> document = parse_file("corpus/texts/wtsa-res106-2024.zh.txt")
->>> document.clauses[17].id, document.clauses[17].labels["en"]
+>>> document.clauses[18].id, document.clauses[18].labels["en"]
 ('wtsa-res106-2024/resolves/1', 'Resolution 106 (New Delhi, 2024), resolves 1')
 """
 
@@ -47,6 +49,7 @@ _DATE_LINE = re.compile(r"^[（(](?P<inside>[^（()）]*[0-9]{4}[^（()）]*)[�
 _DATED = re.compile(r"[（(](?P<inside>[^（()）]*[0-9]{4}[^（()）]*)[）)]")
 _DOCUMENT_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 _FOREWORD = Section(key="foreword", kind="foreword")
+_TITLE = Section(key="title", kind="title")
 _FOOTNOTES = Section(key="footnotes", kind="footnote")
 
 
@@ -65,7 +68,7 @@ class ParsedDocument:
 
     >>> document = parse_file("corpus/texts/wtsa-res106-2024.zh.txt")
     >>> document.meta.id, len(document.clauses), document.metadata_lines[1].role
-    ('wtsa-res106-2024', 28, 'resolution-number')
+    ('wtsa-res106-2024', 29, 'resolution-number')
     """
 
     source: str
@@ -143,6 +146,7 @@ class _Parser:
         self.metadata: list[MetadataLine] = []
         self.warnings: list[str] = []
         self.opened: Counter = Counter()  # section key -> times opened
+        self.first_heading: dict[str, int] = {}  # section key -> 1-based line of its first heading
 
     def parse(self, given: DocumentMeta) -> ParsedDocument:
         """Run the phases in source order, then turn drafts into clauses."""
@@ -199,9 +203,15 @@ class _Parser:
                 self.drafts.append(draft)
 
     def _title_block(self, start: int) -> _TitleBlock:
-        """Number line, title, "（2024年，新德里）" and assembly line: all metadata, up to the first heading."""
+        """Number line, title, "（2024年，新德里）" and assembly line, up to the first heading: the "title" clause.
+
+        Each line is also recorded as metadata with its role, which is where the document's facts come from.
+        """
         match = _NUMBER_LINE.match(self.lines[start].text)
         self._record(start, "resolution-number")
+        draft = _Draft(_TITLE, "", item="1", labelled=False)
+        draft.add(start + 1, self.lines[start].text, self.lines[start].marks)
+        self.drafts.append(draft)
         adoption = parse_adoption(match.group("zh_in") or match.group("en_in") or "")
         title, assembly, end = "", "", len(self.lines)
         for index in range(start + 1, len(self.lines)):
@@ -219,6 +229,7 @@ class _Parser:
                 adoption = parse_adoption(dated.group("inside"))
             if assembly:
                 self._record(index, "assembly")
+                draft.add(index + 1, text, self.lines[index].marks)
                 end = index + 1
                 break
             if _DATE_LINE.match(text):
@@ -229,6 +240,7 @@ class _Parser:
             else:
                 end = index
                 break
+            draft.add(index + 1, text, self.lines[index].marks)
         resolution = match.group("zh") or match.group("en")
         return _TitleBlock(end=end, resolution=resolution, assembly=assembly, adoption=adoption, title=title)
 
@@ -242,6 +254,13 @@ class _Parser:
             line = self.lines[index]
             if not line.text:
                 continue
+            if _NUMBER_LINE.match(line.text):
+                first = next(m.line for m in self.metadata if m.role == "resolution-number")
+                raise self._fail(
+                    f"a second resolution number line {line.text!r} (the first is at line {first}); "
+                    "put each resolution in a file of its own",
+                    index,
+                )
             opened = self._open_section(index, after_operative=operative)
             if opened is not None:
                 self._warn_if_empty(heading, current)
@@ -257,7 +276,7 @@ class _Parser:
                 self.drafts.append(current[-1])
             current[-1].add(index + 1, text, line.marks)
         self._warn_if_empty(heading, current)
-        if all(is_unclassified(d.section.key) for d in self.drafts if d.section is not _FOREWORD):
+        if all(is_unclassified(d.section.key) for d in self.drafts if d.section.kind not in ("foreword", "title")):
             raise self._fail(
                 "no known section heading with paragraphs (e.g. 'considering', 'resolves', '考虑到', '做出决议'); "
                 "is this an ITU resolution?"
@@ -272,6 +291,15 @@ class _Parser:
         if section is None or section.key == UNCLASSIFIED:
             kind = "operative" if after_operative or (section and section.verb) else "preambular"
             return self._unclassified(index, kind=kind, heading=text)
+        # An addressed heading may come twice ("instructs the Director" in two places); a fixed one
+        # ("recalling", "resolves") twice means the resolution, or part of it, is in the file twice.
+        if not section.verb and section.key in self.first_heading:
+            raise self._fail(
+                f"section heading {text!r} again (first at line {self.first_heading[section.key]}): "
+                "is the resolution repeated in this file? keep one copy",
+                index,
+            )
+        self.first_heading.setdefault(section.key, index + 1)
         self._record(index, "heading")
         return self._numbered(section)
 
@@ -350,7 +378,7 @@ class _Parser:
     def _clauses(self, meta: DocumentMeta) -> list[Clause]:
         """Clause records from the drafts, in document order, footnotes last."""
         per_section = Counter(draft.section.key for draft in self.drafts)
-        footnotes = {d.item: f"{meta.id}/footnotes/{d.item}" for d in self.drafts if d.section is _FOOTNOTES}
+        footnotes = {d.item: f"{meta.id}/footnotes/{d.item}" for d in self.drafts if d.section.kind == "footnote"}
         first_line: dict[str, int] = {}
         clauses = []
         for order, draft in enumerate(self.drafts):
@@ -384,7 +412,8 @@ class _Parser:
                     labels=clause_labels(
                         meta, section=draft.section.key, item=draft.item, numbered=numbered, heading=draft.heading
                     ),
-                    refs=find_references(text, own=meta.assembly),
+                    # The title block names the resolution itself, which is no cross-reference.
+                    refs=() if draft.section is _TITLE else find_references(text, own=meta.assembly),
                     footnotes=self._links(draft, footnotes),
                 )
             )

@@ -46,6 +46,7 @@ _SECTIONS = {
     **{key: (en, zh, kind) for key, en, zh, kind, _ in _FIXED},
     **{f"{key}-further": (f"{en} further", f"进一步{zh}", kind) for key, en, zh, kind, _ in _FIXED},
     "foreword": ("foreword", "前言", "foreword"),
+    "title": ("title", "标题", "title"),  # the title block: number line, title, date and assembly lines
     "footnotes": ("footnotes", "脚注", "footnote"),
     UNCLASSIFIED: ("unclassified", "未分类", ""),
 }
@@ -56,6 +57,8 @@ _FIXED_HEADINGS = {
         for key, en, zh, _, aliases in _FIXED
         for name in (f"{en} further", f"further {en}", f"进一步{zh}")
     },
+    # Footnotes typed out under a heading, as a plain-text export of a Word file gives them.
+    **{name: "footnotes" for name in ("footnotes", "脚注")},
 }
 # Verbs that address an actor: key, English, Chinese, other spellings (either language).
 _VERBS = (

@@ -15,6 +15,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DOCX_UNPACKED_BYTES = 50 * 1024 * 1024
 SUFFIXES = (".txt", ".docx")
 _MB = 1024 * 1024
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def read_lines(path: Path) -> list[str]:
@@ -62,17 +63,51 @@ def _text_lines(path: Path) -> list[str]:
 
 
 def _docx_paragraphs(path: Path) -> list[str]:
-    """Paragraph texts of a .docx, after checking it is a sound, reasonably sized Word package."""
+    """Paragraph texts of a .docx, after checking it is a sound, reasonably sized Word package.
+
+    Word footnotes are written into the text as a .txt export of the file shows them: a mark
+    "[footnoteRef:1]1" where the reference is, the body "[1: 1<TAB>text]" at the end of its paragraph.
+    """
     _check_docx_package(path)
     import docx  # deferred: only .docx input needs python-docx
 
     try:
-        return [paragraph.text for paragraph in docx.Document(str(path)).paragraphs]
+        document = docx.Document(str(path))
+        bodies = _footnote_bodies(document)
+        numbers: dict[str, int] = {}  # footnote id -> number shown, in order of first reference
+        lines = []
+        for paragraph in document.paragraphs:
+            text, notes = "", ""
+            for element in paragraph._p.xpath("w:r | w:hyperlink"):
+                text += element.text
+                for note in element.xpath("w:footnoteReference/@w:id"):
+                    number = numbers.setdefault(note, len(numbers) + 1)
+                    text += f"[footnoteRef:{number}]{number}"
+                    notes += f" [{number}: {number}\t{bodies.get(note, '')}]"
+            lines.append(text + notes)
+        return lines
     # python-docx reports a malformed package with whatever its internals hit: zipfile, zlib and lxml
     # errors, but also KeyError, AttributeError or TypeError on odd relationships. Only this call is
     # guarded, and every case means the same to the user: this .docx cannot be read.
     except Exception as exc:
         raise CorpusFormatError(f"{path}: damaged .docx ({type(exc).__name__}: {exc}); re-save it from Word") from exc
+
+
+def _footnote_bodies(document) -> dict[str, str]:
+    """{footnote id: text} of a python-docx Document's footnotes part ({} when it has none)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import parse_xml
+
+    try:
+        part = document.part.part_related_by(RELATIONSHIP_TYPE.FOOTNOTES)
+    except KeyError:
+        return {}
+    bodies = {}
+    for footnote in parse_xml(part.blob).iterchildren(_W + "footnote"):
+        text = " ".join(p.text.strip() for p in footnote.iterchildren(_W + "p"))
+        # "]" would end the "[1: …]" body early; a footnote's own brackets become parentheses.
+        bodies[footnote.get(_W + "id")] = " ".join(text.replace("[", "(").replace("]", ")").split())
+    return bodies
 
 
 def _check_docx_package(path: Path) -> None:

@@ -31,9 +31,9 @@ def test_help_teaches_every_command(run):
     assert "example" in run("ask", "--help").stdout
 
 
-def test_clauses_json_lists_the_28_clause_records(run):
+def test_clauses_json_lists_the_29_clause_records(run):
     clauses = json.loads(run("clauses", "--json").stdout)
-    assert len(clauses) == 28
+    assert len(clauses) == 29
     assert clauses[0]["id"] == "wtsa-res106-2024/foreword/1"
 
 
@@ -46,7 +46,7 @@ def test_mandates_match_actors_in_either_language(run):
 def test_index_then_ask_then_batch(run, tmp_path):
     first = json.loads(run("index", "--json").stdout)
     assert set(first) >= {"model", "added", "updated", "removed", "total", "seconds"}
-    assert first["total"] == 28
+    assert first["total"] == 29
     again = json.loads(run("index", "--json").stdout)
     assert again["added"] == again["updated"] == again["removed"] == 0
 

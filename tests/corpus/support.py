@@ -16,22 +16,32 @@ EN_FIXTURE = FIXTURES / "res900-en.txt"
 DOCX_FIXTURE = FIXTURES / "res901-zh.docx"
 
 
-def assert_accounted_for(document: ParsedDocument, raw_lines: list[str]) -> None:
-    """Each non-blank line is metadata or lands in exactly one clause; no clause holds anything else.
+TITLE_BLOCK = ("resolution-number", "title", "date", "assembly")
 
+
+def assert_accounted_for(document: ParsedDocument, raw_lines: list[str]) -> None:
+    """Each non-blank line is a heading or front matter, or lands in exactly one clause; no clause holds anything else.
+
+    Title-block lines are both: recorded with their role, and the text of the "title" clause.
     Uses the parser's own line cleaning (`clean_line`), so it checks the assembly of lines into
     clauses; test_coverage.py checks the seed with an independent cleaner.
     """
     metadata = {m.line: m for m in document.metadata_lines}
     assert len(metadata) == len(document.metadata_lines), "a line recorded twice as metadata"
-    body = [c for c in document.clauses if c.kind != "footnote"]
-    notes = [c for c in document.clauses if c.kind == "footnote"]
+    defined = {(number, f.number) for number, raw in enumerate(raw_lines, start=1) for f in clean_line(raw).footnotes}
+    notes = [c for c in document.clauses if c.kind == "footnote" and (c.span[0], c.item) in defined]
+    body = [c for c in document.clauses if c not in notes]
     pieces: dict[str, list[str]] = defaultdict(list)
     for number, raw in enumerate(raw_lines, start=1):
         line = clean_line(raw)
         owners = [c for c in body if c.span[0] <= number <= c.span[1]]
-        if number in metadata:
+        role = metadata[number].role if number in metadata else ""
+        if role:
             assert metadata[number].text == line.text
+        if role in TITLE_BLOCK:
+            assert [c.kind for c in owners] == ["title"], f"title-block line {number} is in {owners}"
+            pieces[owners[0].id].append(line.text)
+        elif role:
             assert not owners, f"line {number} is both metadata and in {owners[0].id}"
         elif line.text:
             assert len(owners) == 1, f"line {number} {line.text!r} is in {len(owners)} clauses"

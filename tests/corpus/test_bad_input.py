@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 import pytest
@@ -84,6 +85,37 @@ def test_zip_bomb(tmp_path):
         parse_file(write(tmp_path, "bomb.docx", data))
 
 
+def declare_size(data: bytes, member: str, size: int) -> bytes:
+    """The zip with `member`'s uncompressed size rewritten to `size` in its central directory entry."""
+    data = bytearray(data)
+    start = data.find(b"PK\x01\x02")
+    while start != -1:
+        (length,) = struct.unpack_from("<H", data, start + 28)
+        if data[start + 46 : start + 46 + length] == member.encode():
+            struct.pack_into("<I", data, start + 24, size)
+        start = data.find(b"PK\x01\x02", start + 4)
+    return bytes(data)
+
+
+def test_declared_sizes_are_checked_before_anything_is_inflated(tmp_path, monkeypatch):
+    import docx
+
+    def never(*args, **kwargs):
+        raise AssertionError("python-docx opened a package whose declared size is over the limit")
+
+    monkeypatch.setattr(docx, "Document", never)
+    data = declare_size(zip_bytes({**DOCX_PARTS, "word/media/image1.bin": b"\0" * 1024}), "word/media/image1.bin", 0xF000_0000)
+    with pytest.raises(CorpusFormatError, match=r"lies\.docx: unpacks to 38[0-9]{2} MB, over the 50 MB limit"):
+        parse_file(write(tmp_path, "lies.docx", data))
+
+
+def test_a_part_inflating_past_its_declared_size_is_refused(tmp_path):
+    xml = DOCX_PARTS["word/document.xml"]
+    data = declare_size(zip_bytes({**DOCX_PARTS, "word/document.xml": xml + b" " * (8 * 1024 * 1024)}), "word/document.xml", len(xml))
+    with pytest.raises(CorpusFormatError, match=r"understated\.docx: damaged \.docx"):
+        parse_file(write(tmp_path, "understated.docx", data))
+
+
 def test_zip_without_word_document(tmp_path):
     entries = {name: data for name, data in DOCX_PARTS.items() if name != "word/document.xml"}
     with pytest.raises(CorpusFormatError, match=r"nodoc\.docx: no word/document\.xml inside"):
@@ -115,7 +147,7 @@ def test_missing_assembly_or_year():
     with pytest.raises(CorpusFormatError, match=r"cannot tell the year"):
         parse_text("第5号决议\n标题\n世界电信标准化全会，\n忆及\na)\t甲；", source="doc.txt")
     document = parse_text("第5号决议\n标题\n忆及\na)\t甲；", metadata={"assembly": "WTSA", "year": "2020"})
-    assert document.clauses[0].id == "wtsa-res5-2020/recalling/a"
+    assert document.clauses[1].id == "wtsa-res5-2020/recalling/a"
 
 
 def test_bad_metadata():

@@ -8,7 +8,7 @@ from collections import defaultdict
 import docx
 
 from corpus.parse import parse_file
-from tests.corpus.support import DOCX_FIXTURE, EN_FIXTURE, SEED, assert_accounted_for
+from tests.corpus.support import DOCX_FIXTURE, EN_FIXTURE, SEED, TITLE_BLOCK, assert_accounted_for
 
 # An independent reading of the seed's artefacts, so the parser's cleaning is checked too.
 BOOKMARK = re.compile(r"\[bookmark: [a-z]+\]")
@@ -28,15 +28,18 @@ def seed_fragments(raw: str) -> tuple[str, list[str]]:
 def test_every_seed_line_is_metadata_or_in_exactly_one_clause():
     document = parse_file(SEED)
     raw_lines = SEED.read_text(encoding="utf-8").split("\n")
-    metadata = {m.line: m.text for m in document.metadata_lines}
+    metadata = {m.line: m for m in document.metadata_lines}
     pieces: dict[str, list[str]] = defaultdict(list)
     for number, raw in enumerate(raw_lines, start=1):
         if not raw.strip():
             continue
         host, bodies = seed_fragments(raw)
         holders = [c for c in document.clauses if host and host in c.text and c.span[0] <= number <= c.span[1]]
-        if number in metadata:
-            assert metadata[number] == host and not holders
+        if number in metadata and metadata[number].role in TITLE_BLOCK:
+            assert metadata[number].text == host and [c.id for c in holders] == ["wtsa-res106-2024/title/1"]
+            pieces[holders[0].id].append(host)
+        elif number in metadata:
+            assert metadata[number].text == host and not holders
         else:
             assert len(holders) == 1, (number, host)
             pieces[holders[0].id].append(host)
@@ -45,7 +48,13 @@ def test_every_seed_line_is_metadata_or_in_exactly_one_clause():
             assert note.text == body
             pieces[note.id].append(body)
     assert sorted(pieces) == sorted(c.id for c in document.clauses)
-    assert all([c.text] == pieces[c.id] for c in document.clauses), "a clause holds text twice or from nowhere"
+    assert all(c.text == "\n".join(pieces[c.id]) for c in document.clauses), "a clause holds text twice or from nowhere"
+
+
+def test_the_title_clause_is_the_title_block_as_written():
+    [title] = [c for c in parse_file(SEED).clauses if c.kind == "title"]
+    assert title.text == "第106号决议（2024年，新德里）\n加强可持续数字化转型方面的标准化活动\n（2024年，新德里）\n世界电信标准化全会（2024年，新德里），"
+    assert (title.id, title.span, title.order, title.refs) == ("wtsa-res106-2024/title/1", (6, 9), 4, ())
 
 
 def test_seed_metadata_lines_are_the_title_block_and_headings():

@@ -1,23 +1,25 @@
-"""Loading a corpus folder: manifest order, other files, extra paths, id clashes, fingerprints."""
+"""Loading a corpus folder: manifest order, other files, extra paths, id clashes, skipped files, fingerprints."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import warnings
+from pathlib import Path
 
 import pytest
 
 from corpus.errors import CorpusFormatError, CorpusWarning
-from corpus.library import corpus_fingerprint, load_corpus
+from corpus.library import corpus_fingerprint, load_corpus, load_library
 from tests.corpus.support import CORPUS_DIR, DOCX_FIXTURE, EN_FIXTURE, SEED
 
 
 @pytest.fixture
 def folder(tmp_path):
-    """A corpus folder holding the seed and its manifest."""
-    shutil.copy(SEED, tmp_path / SEED.name)
-    shutil.copy(CORPUS_DIR / "manifest.json", tmp_path / "manifest.json")
+    """A corpus folder holding a copy of the shipped one: the seed, its English rendering, the manifest."""
+    for path in CORPUS_DIR.iterdir():
+        shutil.copy(path, tmp_path / path.name)
     return tmp_path
 
 
@@ -26,9 +28,12 @@ def documents(clauses):
 
 
 def test_the_shipped_corpus():
-    clauses = load_corpus(CORPUS_DIR)
-    assert len(clauses) == 28 and documents(clauses) == ["wtsa-res106-2024"]
+    library = load_library(CORPUS_DIR)
+    clauses = list(library.clauses)
+    assert len(clauses) == 29 and documents(clauses) == ["wtsa-res106-2024"] and library.skipped == ()
     assert clauses[0].labels["en"] == "Resolution 106 (New Delhi, 2024), foreword paragraph 1"
+    assert all(c.language == "zh" and set(c.versions) == {"en"} for c in clauses)
+    assert load_corpus(CORPUS_DIR) == clauses
 
 
 def test_manifest_documents_then_other_files_by_name_then_extra_paths(folder):
@@ -40,16 +45,22 @@ def test_manifest_documents_then_other_files_by_name_then_extra_paths(folder):
     extra.mkdir()
     shutil.copy(SEED, extra / "copy.txt")
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["documents"][0]["id"] = "wtsa-res106-2024-listed"
+    for entry in manifest["documents"]:
+        entry["id"] = "wtsa-res106-2024-listed"
     (folder / "manifest.json").write_text(json.dumps(manifest))
     clauses = load_corpus(folder, extra_paths=[extra / "copy.txt", folder / "a-res900.txt"])
     assert documents(clauses) == ["wtsa-res106-2024-listed", "wtsa-res900-2022", "wtsa-res901-2022", "wtsa-res106-2024"]
 
 
-def test_two_documents_with_one_id_name_both_files(folder):
+def test_two_documents_with_one_id_and_language_name_both_files(folder):
     shutil.copy(SEED, folder / "copy.txt")
-    with pytest.raises(CorpusFormatError, match=r"wtsa-res106-2024\.zh\.txt and .*copy\.txt both have document id"):
-        load_corpus(folder)
+    message = r"wtsa-res106-2024\.zh\.txt and .*copy\.txt both have document id 'wtsa-res106-2024' in language 'zh'"
+    library = load_library(folder)
+    [skipped] = library.skipped
+    assert skipped.file.endswith("copy.txt") and re.search(message, skipped.error)
+    assert len(library.clauses) == 29
+    with pytest.raises(CorpusFormatError, match=message):
+        load_library(folder, strict=True)
 
 
 def test_a_duplicated_item_names_file_and_line(folder):
@@ -57,13 +68,53 @@ def test_a_duplicated_item_names_file_and_line(folder):
     (folder / SEED.name).write_text(text, encoding="utf-8")
     message = r"wtsa-res106-2024\.zh\.txt:34: clause id 'wtsa-res106-2024/resolves/2'"
     with pytest.raises(CorpusFormatError, match=message):
-        load_corpus(folder)
+        load_library(folder, strict=True)
 
 
 def test_manifest_listing_a_missing_file(folder):
     (folder / SEED.name).unlink()
-    with pytest.raises(CorpusFormatError, match="lists 'wtsa-res106-2024.zh.txt', which is not in"):
-        load_corpus(folder)
+    [skipped] = load_library(folder).skipped  # the English rendering is left, as a document of its own
+    assert "lists 'wtsa-res106-2024.zh.txt', which is not in" in skipped.error
+    (folder / "wtsa-res106-2024.en.txt").unlink()
+    with pytest.raises(CorpusFormatError, match="lists 'wtsa-res106-2024.zh.txt', which is not in.*and 1 more file"):
+        load_library(folder)
+
+
+BAD_FILES = {
+    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00", "binary data"),
+    "empty.txt": (b"", "the file is empty"),
+    "gbk.txt": (SEED.read_text(encoding="utf-8").encode("gbk"), "not UTF-8 text"),
+    "notes.txt": ("会议记录：没有决议。".encode(), "no resolution number line"),
+    "broken.docx": (b"PK\x03\x04 truncated", "not a .docx"),
+}
+
+
+def test_bad_files_are_skipped_with_their_reasons_and_the_rest_loads(folder):
+    for name, (data, _) in BAD_FILES.items():
+        (folder / name).write_bytes(data)
+    shutil.copy(EN_FIXTURE, folder / "res900.txt")
+    library = load_library(folder)
+    assert documents(library.clauses) == ["wtsa-res106-2024", "wtsa-res900-2022"]
+    assert all(set(c.versions) == {"en"} for c in library.clauses if c.document == "wtsa-res106-2024")
+    reasons = {Path(s.file).name: s.error for s in library.skipped}
+    assert sorted(reasons) == sorted(BAD_FILES)
+    for name, (_, problem) in BAD_FILES.items():
+        assert name in reasons[name] and problem in reasons[name] and "\n" not in reasons[name]
+    assert library.skipped[0].to_dict() == {"file": library.skipped[0].file, "error": library.skipped[0].error}
+    with pytest.warns(CorpusWarning) as caught:
+        assert load_corpus(folder) == list(library.clauses)
+    assert sorted(str(w.message) for w in caught) == sorted(f"skipped: {s.error}" for s in library.skipped)
+    with pytest.raises(CorpusFormatError, match=r"binary\.txt: binary data"):
+        load_library(folder, strict=True)
+
+
+def test_a_folder_with_only_the_chinese_file_works(tmp_path):
+    shutil.copy(SEED, tmp_path / SEED.name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        library = load_library(tmp_path)
+    assert len(library.clauses) == 29 and library.skipped == ()
+    assert all(c.versions == {} and c.text_in("en") == c.text for c in library.clauses)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +130,7 @@ def test_manifest_listing_a_missing_file(folder):
 def test_bad_manifests(folder, manifest, message):
     (folder / "manifest.json").write_text(manifest)
     with pytest.raises(CorpusFormatError, match=message):
-        load_corpus(folder)
+        load_library(folder)
 
 
 def test_missing_or_empty_folders(tmp_path):

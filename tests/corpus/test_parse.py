@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from corpus.clause import Clause, Reference
@@ -16,6 +18,7 @@ SEED_CLAUSES = [
     ("foreword/2", "foreword paragraph 2", "前言 第2段"),
     ("foreword/3", "foreword paragraph 3", "前言 第3段"),
     ("foreword/4", "foreword paragraph 4", "前言 第4段"),
+    ("title/1", "title", "标题"),
     ("recalling/a", "recalling a)", "忆及 a)"),
     ("recalling/b", "recalling b)", "忆及 b)"),
     ("recalling/c", "recalling c)", "忆及 c)"),
@@ -57,14 +60,14 @@ def seed_by_id(seed):
     return {clause.id: clause for clause in seed.clauses}
 
 
-def test_seed_has_exactly_the_28_contract_clauses_in_order(seed):
+def test_seed_has_exactly_the_29_contract_clauses_in_order(seed):
     got = [(c.id, c.labels["en"], c.labels["zh"]) for c in seed.clauses]
     want = [
         (f"wtsa-res106-2024/{rest}", f"Resolution 106 (New Delhi, 2024), {en}", f"第106号决议（2024年，新德里）{zh}")
         for rest, en, zh in SEED_CLAUSES
     ]
     assert got == want
-    assert [c.order for c in seed.clauses] == list(range(28))
+    assert [c.order for c in seed.clauses] == list(range(29))
 
 
 def test_seed_clause_fields(seed_by_id):
@@ -78,7 +81,7 @@ def test_seed_clause_fields(seed_by_id):
 
 def test_seed_kinds_actors_and_headings(seed):
     kinds = {c.section: c.kind for c in seed.clauses}
-    assert kinds["foreword"] == "foreword" and kinds["footnotes"] == "footnote"
+    assert kinds["foreword"] == "foreword" and kinds["footnotes"] == "footnote" and kinds["title"] == "title"
     for section in ("recalling", "considering", "considering-further", "noting", "bearing-in-mind"):
         assert kinds[section] == "preambular"
     actors = {c.section: c.actor for c in seed.clauses if c.kind == "operative"}
@@ -178,6 +181,7 @@ def test_english_fixture():
     assert list(by_id) == [
         "foreword/1",
         "foreword/2",
+        "title/1",
         "recalling/a",
         "recalling/b",
         "considering/a",
@@ -222,6 +226,7 @@ def test_docx_fixture():
     assert [c.id.split("/", 1)[1] for c in document.clauses] == [
         "foreword/1",
         "foreword/2",
+        "title/1",
         "recalling/a",
         "recalling/b",
         "considering/1",
@@ -250,7 +255,10 @@ MINIMAL = """第5号决议（2020年，日内瓦）
 
 
 def parse_body(body: str):
-    return parse_text(MINIMAL.format(body=body), source="mini.txt")
+    """The document of MINIMAL around `body`, without its title clause (every document has one)."""
+    document = parse_text(MINIMAL.format(body=body), source="mini.txt")
+    assert document.clauses[0].id == "wtsa-res5-2020/title/1"
+    return replace(document, clauses=document.clauses[1:])
 
 
 def test_unknown_heading_is_kept_as_unclassified_with_a_warning():
@@ -273,11 +281,12 @@ def test_english_unknown_heading_and_an_addressee_nobody_knows():
         "emphasizing\nthat this is a test,\nresolves\nthat it works,\ninvites the regional offices\nto help.\n"
     )
     assert [(c.section, c.kind) for c in document.clauses] == [
+        ("title", "title"),
         ("unclassified", "preambular"),
         ("resolves", "operative"),
         ("unclassified-2", "operative"),
     ]
-    assert document.clauses[0].labels["en"] == "Resolution 7 (Geneva, 2020), emphasizing"
+    assert document.clauses[1].labels["en"] == "Resolution 7 (Geneva, 2020), emphasizing"
     assert len(document.warnings) == 2
 
 
@@ -307,14 +316,14 @@ def test_english_labels_tolerate_spaces_and_lettered_items_keep_their_letter():
         "The World Telecommunication Standardization Assembly (Hammamet, 2016),\n"
         "considering\na) that one;\nb)  that two,\nresolves\n1) that three;\n2\tthat four.\n"
     )
-    assert [(c.item, c.text) for c in document.clauses] == [
+    assert [(c.item, c.text) for c in document.clauses[1:]] == [
         ("a", "that one;"),
         ("b", "that two,"),
         ("1", "that three;"),
         ("2", "that four."),
     ]
     assert document.meta.id == "wtsa-res8-2016"
-    assert document.clauses[0].labels == {
+    assert document.clauses[1].labels == {
         "en": "Resolution 8 (Hammamet, 2016), considering a)",
         "zh": "第8号决议（2016年，哈马马特）考虑到 a)",
     }
@@ -325,7 +334,7 @@ def test_other_assemblies_give_other_document_ids():
         "第2号决议（2022年，基加利，修订版）\n标题\n世界电信发展大会（2022年，基加利），\n做出决议\n本届大会第1号决议适用。"
     )
     assert document.meta.id == "wtdc-res2-2022"
-    assert document.clauses[0].refs[0].body == "WTDC"
+    assert document.clauses[1].refs[0].body == "WTDC"
 
 
 def test_a_footnote_mark_without_a_body_is_reported_and_not_linked():
