@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from corpus.actors import actor_forms, actor_mentions, actor_vocabulary
+from corpus.assemblies import ASSEMBLY_NAMES, body_mentions
+from corpus.places import PLACES_ZH_EN, place_en, place_zh
 from corpus.clause import Clause
+from corpus.mandates import list_mandates
 from assistant import calibration as cal
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
+from assistant.intents import Intent
 from assistant.routing import Route, without_section_names
 from assistant.text import content_terms, normalize
 from assistant.types import Answer, Citation, Hit
@@ -36,6 +40,7 @@ class Selection:
     clauses: tuple[Clause, ...]
     abstained: bool
     reason: str = ""
+    intent: str = ""  # the intent whose answer this is, when it shapes the framing
 
 
 class CorpusView(Protocol):
@@ -50,6 +55,8 @@ class CorpusView(Protocol):
     def footnote_anchors(self) -> Sequence[tuple[str, Clause]]: ...
 
     def citing(self, footnote_id: str) -> list[Clause]: ...
+
+    def document_clauses(self, document: str) -> list[Clause]: ...
 
 
 _LIST_MENTION = re.compile(
@@ -190,10 +197,84 @@ def _by_order(clauses) -> tuple[Clause, ...]:
     return tuple(sorted(clauses, key=lambda c: c.order))
 
 
-def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView) -> Selection:
+def _document_of(hits: Sequence[Hit], route: Route, corpus: CorpusView) -> str:
+    """The document a whole-resolution question is about: the one it names, else the best hit's."""
+    for hit in hits:
+        if not route.references or hit.clause.resolution in route.references:
+            return hit.clause.document
+    return hits[0].clause.document
+
+
+def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit], corpus: CorpusView) -> Selection | None:
+    """Answers about the resolution as a whole: who must act, an overview, its facts, its references, its purpose."""
+    clauses = corpus.document_clauses(_document_of(hits, intent.route, corpus))
+    if intent.name == "who-acts":
+        chosen = [c for c in clauses if c.id in {m.clause_id for m in list_mandates(clauses)}]
+    elif intent.name == "overview":
+        chosen = [c for c in clauses if c.kind == "operative"]
+    elif intent.name == "document":
+        chosen = [c for c in clauses if c.kind == "title"]
+    elif intent.name == "references" and not intent.route.references:
+        chosen = [c for c in clauses if c.kind != "foreword" and _matching_refs(question, c)]
+    elif intent.name == "purpose" and _is_generic(question):
+        chosen = [c for c in clauses if c.section in PURPOSE_SECTIONS]
+    elif intent.name == "role":
+        chosen = _role_clauses(question, clauses, corpus)
+    else:
+        return None
+    if not chosen:
+        return None
+    if _asks_unsupported_fact(question, chosen):
+        # "What penalties apply to members who do not comply?" is about everyone, and still unanswered.
+        return Selection((), True, "asks for a fact the text does not give", intent.name)
+    return Selection(_by_order(chosen), False, intent.name, intent.name)
+
+
+def _matching_refs(question: str, clause: Clause) -> list:
+    """The clause's references that fit what the question says of them: the body, the year, the place.
+
+    "Which WTDC resolutions…", "本届全会的哪些决议", "New Delhi 2024 resolutions" narrow the list.
+    """
+    norm = normalize(question)
+    bodies = {body for _, _, body in body_mentions(question, own=clause.assembly)}
+    years = set(re.findall(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])", norm))
+    places = {zh for zh, en in PLACES_ZH_EN.items() if zh in norm or en.casefold() in norm}
+    return [
+        ref for ref in clause.refs
+        if (not bodies or ref.body in bodies) and (not years or ref.year in years) and (not places or ref.place in places)
+    ]
+
+
+# Why a resolution was adopted is what its "considering" paragraphs say.
+PURPOSE_SECTIONS = ("considering", "considering-further")
+
+
+def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> list[Clause]:
+    """What the asker's kind of member is asked to do: the clauses addressed to the membership,
+    and the operative clauses that name the asker's category (academia, developing countries)."""
+    ids = {c.id for c in clauses}
+    chosen = {m.clause_id for m in list_mandates(clauses) if m.actor == "members"}
+    named = [*concepts(question), *_formal_actor_names(question)]
+    for forms in named:
+        chosen.update(c.id for c in corpus.mentioning([forms]) if c.kind == "operative" and c.id in ids)
+    return [c for c in clauses if c.id in chosen]
+
+
+def select_clauses(
+    question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView, intent: Intent | None = None
+) -> Selection:
     """Cite as few clauses as answer the question; abstain when none does."""
     if not hits:
         return Selection((), True, "nothing retrieved")
+    if intent is not None and intent.name == "out-of-scope":
+        return Selection((), True, intent.reason or "the question is not about the resolution", intent.name)
+    unknown = [n for n in route.references if not corpus.knows_resolution(n)]
+    if unknown:
+        return Selection((), True, f"the text neither holds nor cites Resolution {unknown[0]}")
+    if intent is not None and intent.name not in ("clause", "footnote"):
+        whole = _whole_document_selection(intent, question, hits, corpus)
+        if whole is not None:
+            return whole
     routed = [h for h in hits if h.ranks.get("route") is not None]
     footnoted = _footnote_selection(question, hits, route, corpus)
     if footnoted:
@@ -202,9 +283,6 @@ def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: 
         if routed:
             return Selection(_by_order(h.clause for h in routed), False, "named")
         return Selection((), True, "the resolution has no such paragraph")
-    unknown = [n for n in route.references if not corpus.knows_resolution(n)]
-    if unknown:
-        return Selection((), True, f"the text neither holds nor cites Resolution {unknown[0]}")
     reason = _unsupported(question, corpus)
     if reason:
         return Selection((), True, reason)
@@ -232,30 +310,119 @@ def select_clauses(question: str, hits: Sequence[Hit], route: Route, *, corpus: 
     return Selection((), True, "asks for a fact the text does not give")
 
 
-def choose_quote(clause: Clause, question: str) -> str:
-    """The clause's words that answer: the whole clause when short, else its best sentence."""
-    text = clause.text.strip()
+def choose_quote(text: str, question: str) -> str:
+    """The words of a clause text that answer: the whole text when short, else its best sentence."""
+    text = text.strip()
     if len(text) <= cal.QUOTE_MAX_CHARS:
         return text.rstrip(_TRAILING) or text
-    pieces = [p for p in re.split(r"(?<=[。；;])", text) if p.strip()]
+    pieces = [p for p in re.split(r"(?<=[。；;])\s*|(?<=[.])\s+", text) if p.strip()]
     terms = set(content_terms(question)) | set(translate_terms(question))
-    best = max(pieces, key=lambda p: (sum(t in p for t in terms), -abs(len(p) - 80)))
+    best = max(pieces, key=lambda p: (sum(t in p.lower() for t in terms), -abs(len(p) - cal.QUOTE_IDEAL_CHARS)))
     return best.strip().rstrip(_TRAILING) or best.strip()
 
 
+def cite(marker: int, clause: Clause, question: str, language: str) -> Citation:
+    """A citation of `clause` quoting it in every language it has.
+
+    The original's quote stays in `quote`; each version's in `versions`. When the reader's
+    language is a version, the original is quoted whole, so it carries all the version says.
+    """
+    reads_version = language != clause.language and language in clause.versions
+    quote = _assembly_line if clause.kind == "title" else choose_quote
+    original = clause.text.strip().rstrip(_TRAILING) or clause.text if reads_version else quote(clause.text, question)
+    versions = {
+        lang: {"text": v["text"], "quote": quote(v["text"], question), "official": bool(v.get("official", True))}
+        for lang, v in clause.versions.items()
+    }
+    return Citation(
+        marker=marker,
+        clause_id=clause.id,
+        label=clause.label(language),
+        quote=original,
+        text=clause.text,
+        labels=dict(clause.labels),
+        versions=versions,
+    )
+
+
 _FRAMES = {
-    "zh": {"one": "根据{label}：“{quote}”[{marker}]", "head": "共有{n}条相关条款：", "item": "{marker}. {label}：“{quote}”[{marker}]"},
-    "en": {"one": "According to {label}: “{quote}” [{marker}]", "head": "{n} clauses answer this:", "item": "{marker}. {label}: “{quote}” [{marker}]"},
+    "zh": {
+        "one": "根据{label}：“{quote}”[{marker}]",
+        "head": "共有{n}条相关条款：",
+        "item": "{marker}. {label}：“{quote}”[{marker}]",
+        "who-acts": "本决议要求以下各方采取行动：",
+        "actor": "{marker}. {actor}（{label}）：“{quote}”[{marker}]",
+        "overview": "{document}《{title}》的执行部分共{n}条：",
+        "document": "这是{document}《{title}》，由{assembly}于{year}年在{place}通过：“{quote}”[{marker}]",
+        "references": "本决议援引了以下{n}项决议：",
+        "purpose": "全会通过本决议的考虑如下：",
+        "role": "以下条款涉及您所属的成员类别：",
+        "unofficial": "",
+    },
+    "en": {
+        "one": "According to {label}: “{quote}” [{marker}]",
+        "head": "{n} clauses answer this:",
+        "item": "{marker}. {label}: “{quote}” [{marker}]",
+        "who-acts": "The resolution asks these bodies to act:",
+        "actor": "{marker}. {actor} ({label}): “{quote}” [{marker}]",
+        "overview": "{document}, “{title}”, decides in {n} operative clauses:",
+        "document": "This is {document}, “{title}”, adopted by the {assembly} in {place} in {year}: “{quote}” [{marker}]",
+        "references": "The resolution refers to these {n} resolutions:",
+        "purpose": "The assembly adopted it considering:",
+        "role": "These clauses address your kind of member:",
+        "unofficial": "Quotes are from an unofficial English rendering; the Chinese text is authoritative.",
+    },
 }
 
 
-def _frame(language: str, citations: Sequence[Citation]) -> str:
+def _frame(language: str, citations: Sequence[Citation], selection: Selection) -> str:
     """The quotes framed in the question's language, each followed by its marker."""
     frames = _FRAMES["zh" if language == "zh" else "en"]
-    fields = [{"label": c.label, "quote": c.quote, "marker": c.marker} for c in citations]
-    if len(fields) == 1:
-        return frames["one"].format(**fields[0])
-    return "\n".join([frames["head"].format(n=len(fields)), *(frames["item"].format(**f) for f in fields)])
+    fields = [{"label": c.label, "quote": c.quote_in(language), "marker": c.marker} for c in citations]
+    clauses = {c.id: c for c in selection.clauses}
+    if selection.intent == "document" and len(fields) == 1:
+        lines = [frames["document"].format(**fields[0], **_document_facts(clauses[citations[0].clause_id], language))]
+    elif selection.intent == "who-acts":
+        mandates = {m.clause_id: m for m in list_mandates(selection.clauses)}
+        lines = [frames["who-acts"], *(
+            frames["actor"].format(**f, actor=mandates[c.clause_id].actor_names["zh" if language == "zh" else "en"])
+            for f, c in zip(fields, citations) if c.clause_id in mandates
+        )]
+    elif len(fields) == 1:
+        lines = [frames["one"].format(**fields[0])]
+    else:
+        head = frames.get(selection.intent) if selection.intent in ("overview", "references", "purpose", "role") else None
+        facts = _document_facts(selection.clauses[0], language) if selection.clauses else {}
+        lines = [(head or frames["head"]).format(n=len(fields), **facts), *(frames["item"].format(**f) for f in fields)]
+    if any(not c.versions.get(language, {}).get("official", True) for c in citations) and frames["unofficial"]:
+        lines.append(frames["unofficial"])
+    return "\n".join(lines)
+
+
+def _document_facts(clause: Clause, language: str) -> dict:
+    """The document's name, title, assembly, place and year, in `language`, from its clause records."""
+    names = ASSEMBLY_NAMES.get(clause.assembly, (clause.assembly, clause.assembly))
+    zh = language == "zh"
+    label = clause.label(language)
+    return {
+        "document": label.partition("）")[0] + "）" if zh else label.partition("),")[0] + ")",
+        "title": _title_line(clause.text_in(language)),
+        "assembly": names[1] if zh else f"{names[0]} ({clause.assembly})",
+        "place": place_zh(clause.place) if zh else place_en(clause.place) or clause.place,
+        "year": clause.year,
+    }
+
+
+def _assembly_line(title_block: str, question: str = "") -> str:
+    """Of a title block, the assembly line: it names the adopting body, the place and the year."""
+    lines = [line.strip() for line in title_block.splitlines() if line.strip()]
+    return (lines[-1].rstrip(_TRAILING) or lines[-1]) if lines else title_block
+
+
+def _title_line(title_block: str) -> str:
+    """The title from a title block: the line that is neither the number, a date nor the assembly line."""
+    lines = [line.strip() for line in title_block.splitlines() if line.strip()]
+    return lines[1] if len(lines) > 1 else (lines[0] if lines else "")
 
 
 def abstention_text(language: str, related: Sequence[Clause]) -> str:
@@ -274,21 +441,12 @@ def abstention_text(language: str, related: Sequence[Clause]) -> str:
 def compose_answer(question: str, language: str, selection: Selection, hits: Sequence[Hit]) -> Answer:
     """An Answer whose every citation quotes its clause verbatim."""
     if selection.abstained:
-        related = tuple(h.clause for h in hits[: cal.RELATED_SHOWN])
+        # Off-topic questions have no related clause: naming the nearest ones would suggest otherwise.
+        related = () if selection.intent == "out-of-scope" else tuple(h.clause for h in hits[: cal.RELATED_SHOWN])
         return Answer(text=abstention_text(language, related), abstained=True, language=language, hits=tuple(hits))
-    citations = tuple(
-        Citation(
-            marker=i,
-            clause_id=clause.id,
-            label=clause.label(language),
-            quote=choose_quote(clause, question),
-            text=clause.text,
-            labels=dict(clause.labels),
-        )
-        for i, clause in enumerate(selection.clauses, start=1)
-    )
+    citations = tuple(cite(i, clause, question, language) for i, clause in enumerate(selection.clauses, start=1))
     return Answer(
-        text=_frame(language, citations),
+        text=_frame(language, citations, selection),
         citations=citations,
         abstained=False,
         language=language,

@@ -12,12 +12,13 @@ from corpus.clause import Clause
 from corpus.errors import AssistantError, QuestionError
 from corpus.manifest import load_manifest
 from corpus.mandates import Mandate, list_mandates
-from corpus.library import load_corpus
+from corpus.library import Skipped, load_library
 from embeddings.index import ClauseIndex, SyncReport, passage_text
 from embeddings.model import Embedder
 from assistant import dictionary
 from assistant.answer import Selection, compose_answer, select_clauses
 from assistant.conversation import Turn, TurnMemory, chain_with, resolve
+from assistant.intents import Intent, IntentClassifier
 from assistant.routing import route_question
 from assistant.search import SIGNALS, HybridSearch
 from assistant.settings import Settings
@@ -64,6 +65,7 @@ class _Loaded:
 
     search: HybridSearch
     turns: TurnMemory
+    intents: IntentClassifier
 
 
 def _discussed(turn: Turn, selection: Selection, hits: Sequence[Hit]) -> Turn:
@@ -92,6 +94,7 @@ class Assistant:
         self.settings = settings
         self.signals = tuple(signals)
         self._clauses = list(clauses) if clauses is not None else None
+        self._skipped: tuple[Skipped, ...] = ()
         self.embedder = embedder or Embedder(settings.embedding_model, cache_dir=settings.model_cache)
         self.index = ClauseIndex(
             self.embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url, corpus_name="default"
@@ -103,8 +106,15 @@ class Assistant:
     @property
     def clauses(self) -> list[Clause]:
         if self._clauses is None:
-            self._clauses = load_corpus(self.settings.corpus_dir)
+            library = load_library(self.settings.corpus_dir)
+            self._clauses, self._skipped = list(library.clauses), library.skipped
         return self._clauses
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """Corpus files left out of the library, each with its one-line reason."""
+        self.clauses  # noqa: B018 - loading the library is what finds them
+        return self._skipped
 
     def build_index(self, *, rebuild: bool = False, progress: bool = False) -> SyncReport:
         """Bring the index in line with the corpus (embeds only what changed)."""
@@ -131,7 +141,8 @@ class Assistant:
                 self.embedder.load()
                 self.index.sync(self.clauses, progress=progress)  # a no-op when the stored fingerprint matches
                 search.search("预热 warm-up", route_question("预热 warm-up"), k=1)
-                self._loaded = _Loaded(search, TurnMemory(size=REMEMBERED_TURNS))
+                intents = IntentClassifier.build(self.embedder, cache_dir=self.settings.model_cache)
+                self._loaded = _Loaded(search, TurnMemory(size=REMEMBERED_TURNS), intents)
             return self._loaded
 
     @property
@@ -152,7 +163,8 @@ class Assistant:
             if turn is None:
                 turn = resolve(text, previous)
                 hits = loaded.search.search(turn.question, turn.route, k=10)
-                turn = _discussed(turn, select_clauses(turn.question, hits, turn.route, corpus=loaded.search), hits)
+                intent = self._intent(loaded, turn, hits)
+                turn = _discussed(turn, select_clauses(turn.question, hits, turn.route, corpus=loaded.search, intent=intent), hits)
                 loaded.turns.put(chain, turn)
             previous = turn
         return chain, previous
@@ -171,7 +183,8 @@ class Assistant:
         turn = resolve(text, previous)
         hits = loaded.search.search(turn.question, turn.route, k=10, timings=timings)
         compose_started = time.perf_counter()
-        selection = select_clauses(turn.question, hits, turn.route, corpus=loaded.search)
+        intent = self._intent(loaded, turn, hits)
+        selection = select_clauses(turn.question, hits, turn.route, corpus=loaded.search, intent=intent)
         loaded.turns.put(chain_with(chain, text), _discussed(turn, selection, hits))  # for the next follow-up
         answer = compose_answer(text, language, selection, hits)
         if self.settings.llm_base_url:
@@ -180,6 +193,12 @@ class Assistant:
         timings["other_ms"] = max(0.0, (time.perf_counter() - started) * 1000 - sum(timings.values()))
         return replace(answer, timings=dict(timings))
 
+    def _intent(self, loaded: _Loaded, turn: Turn, hits: Sequence[Hit]) -> Intent:
+        """The turn's intent, from the query vector the search has just computed (cached)."""
+        vector = self.embedder.embed_query(turn.question)
+        relevance = max((h.similarity for h in hits), default=0.0)
+        return loaded.intents.classify(turn.question, vector, turn.route, relevance=relevance)
+
     def mandates(self, actor: str | None = None) -> list[Mandate]:
         """Operative clauses grouped by actor; `actor` matches in either language (TSAG = 电信标准化顾问组)."""
         return list_mandates(self.clauses, actor=actor)
@@ -187,7 +206,11 @@ class Assistant:
     def document_titles(self) -> dict[str, dict]:
         """Titles of the corpus documents by id, {"zh": ..., "en": ...}, from the manifest."""
         try:
-            return {meta.id: {"zh": meta.title, "en": meta.title_en} for meta in load_manifest(self.settings.corpus_dir)}
+            titles: dict[str, dict] = {}
+            for meta in load_manifest(self.settings.corpus_dir):
+                # A language version shares its original's id: the first entry holds the titles.
+                titles.setdefault(meta.id, {"zh": meta.title, "en": meta.title_en})
+            return titles
         except AssistantError:
             return {}
 

@@ -22,9 +22,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-import snowballstemmer
-
-from assistant.text import EN_STOPWORDS
+from assistant.text import EN_STOPWORDS, stem
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +42,6 @@ STOPWORDS = EN_STOPWORDS | frozenset(
     """onto am doing have has had having will one ones each every others same own even too up down out over under
     again further once both few many much s t paragraph paragraphs part section itu itu-t wtsa""".split()
 )
-
-
-_STEMMER = snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The Snowball (Porter 2) stem, applied alike to questions and glosses: qualities, quality -> qualiti."""
-    return _STEMMER.stemWord(word)
 
 
 def english_words(text: str) -> list[str]:

@@ -29,18 +29,28 @@ class BM25Index:
     """
 
     def __init__(
-        self, texts: Sequence[str], *, terms: Sequence[Sequence[str]] | None = None, k1: float = 1.2, b: float = 0.75
+        self,
+        texts: Sequence[str],
+        *,
+        terms: Sequence[Sequence[str]] | None = None,
+        tokenizer=tokenize,
+        k1: float = 1.2,
+        b: float = 0.75,
     ):
-        """`terms`: each text's `tokenize(text)`, when the caller has them already (saves tokenizing twice)."""
+        """`terms`: each text's `tokenizer(text)`, when the caller has them already (saves tokenizing twice).
+
+        `tokenizer(text, stopwords=...)` makes the terms of texts and queries alike (e.g. stemmed English).
+        """
         if terms is not None and len(terms) != len(texts):
             raise ValueError(f"{len(terms)} term lists for {len(texts)} texts")
+        self._tokenize = tokenizer
         self.size = len(texts)
         self.texts = [normalize(t) for t in texts]
         self.vocabulary: dict[str, int] = {}
         cols, counts = array("q"), array("f")  # flat, row after row: a Python int per pair costs 4x the memory
         distinct = np.zeros(self.size, dtype=np.int64)
         lengths = np.zeros(self.size, dtype=np.float32)
-        for row, document in enumerate(terms if terms is not None else map(tokenize, texts)):
+        for row, document in enumerate(terms if terms is not None else map(tokenizer, texts)):
             counted = Counter(document)
             distinct[row], lengths[row] = len(counted), len(document)
             new = [term for term in counted if term not in self.vocabulary]
@@ -64,7 +74,7 @@ class BM25Index:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for the query (zeros when no term matches)."""
-        cols = [self.vocabulary[t] for t in set(tokenize(query, stopwords=True)) if t in self.vocabulary]
+        cols = [self.vocabulary[t] for t in set(self._tokenize(query, stopwords=True)) if t in self.vocabulary]
         if not cols:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.matrix[:, cols].sum(axis=1), dtype=np.float32).ravel()
@@ -100,7 +110,7 @@ class BM25Index:
         needle = normalize(phrase)
         if not needle:
             return []
-        terms = [t for t in set(tokenize(needle)) if t]
+        terms = [t for t in set(self._tokenize(needle)) if t]
         if not terms or any(t not in self.vocabulary for t in terms):
             return []
         # Rarest term first: its postings bound the work, however common the others are.

@@ -101,7 +101,7 @@ def validate_generation(text: str, packed: Sequence[tuple[str, Clause]], questio
                         marker=markers[handle],
                         clause_id=clause.id,
                         label=clause.label(language),
-                        quote=choose_quote(clause, question),
+                        quote=choose_quote(clause.text, question),
                         text=clause.text,
                         labels=dict(clause.labels),
                     )

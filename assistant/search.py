@@ -10,19 +10,26 @@ from corpus.clause import Clause
 from corpus.lines import footnote_mark
 from assistant import calibration, dictionary
 from assistant.glossary import expand_query, formal_terms, leftover
-from assistant.lexical import index_passages_and_texts
+from assistant.lexical import BM25Index, index_passages_and_texts
 from assistant.routing import LAST_ITEM, NEXT_ITEM, Route
-from assistant.text import detect_language, normalize
+from assistant.text import detect_language, normalize, stemmed_terms
 from assistant.types import Hit
 
 RRF_K = 60
 # Routes come from the question's own words ("resolves 3", "TSAG"), so they outweigh similarity.
 # "dictionary" ranks clauses by the CC-CEDICT translations of an English question's words.
-WEIGHTS = {"dense": 1.0, "lexical": 1.0, "route": 2.0, "dictionary": 1.0}
+WEIGHTS = {"dense": 1.0, "lexical": 1.0, "route": 2.0, "dictionary": 1.0, "version": 0.5}
 SIGNALS = tuple(WEIGHTS)
 MAX_ROUTED = 64
 # How much of the text before a footnote mark names the marked term (发展中国家¹).
 ANCHOR_CHARS = 8
+
+
+def version_passage(clause: Clause, language: str) -> str:
+    """A clause's version in `language` with its section named in that language ("resolves to instruct TSAG: ...")."""
+    label = clause.labels.get(language, "")
+    local = label.partition("), ")[2] or label
+    return f"{local}: {clause.versions[language]['text']}" if local else clause.versions[language]["text"]
 
 
 def reciprocal_rank_fusion(
@@ -48,6 +55,9 @@ class StructureIndex:
         self.by_reference: dict[str, list[str]] = {}
         self.linked: dict[str, set[str]] = {}  # clause id <-> footnote ids, both ways
         self.resolutions = {c.resolution for c in clauses}
+        self.documents_of: dict[str, set[str]] = {}
+        for c in clauses:
+            self.documents_of.setdefault(c.resolution, set()).add(c.document)
         self.following: dict[str, str] = {}  # clause id -> next clause id in the same section
         last: dict[str, Clause] = {}
         for c in clauses:
@@ -88,6 +98,10 @@ class StructureIndex:
     def knows_resolution(self, number: str) -> bool:
         """Whether the corpus holds or cites a resolution with this number."""
         return number in self.by_reference or number in self.resolutions
+
+    def held_documents(self, numbers: Sequence[str]) -> set[str]:
+        """The documents of the corpus that are the resolutions with these numbers."""
+        return {document for number in numbers for document in self.documents_of.get(number, ())}
 
     def grouped(self, route: Route) -> set[str]:
         """Every clause of a named section or addressed to a named actor."""
@@ -154,7 +168,16 @@ class HybridSearch:
         self.bm25, self.wording = index_passages_and_texts(
             [text_of(c) for c in self.clauses], [c.text for c in self.clauses]
         )
+        # Each language version has its own BM25, over words of its own language: an English
+        # question meets the English rendering's words, stemmed, with no dictionary in between.
+        self.versions: dict[str, tuple[BM25Index, list[int]]] = {}
+        for language in sorted({lang for c in self.clauses for lang in c.versions}):
+            rows = [i for i, c in enumerate(self.clauses) if language in c.versions]
+            texts = [version_passage(self.clauses[i], language) for i in rows]
+            self.versions[language] = (BM25Index(texts, tokenizer=stemmed_terms), rows)
         self.structure = StructureIndex(self.clauses)
+        self._titles = {c.id for c in self.clauses if c.kind == "title"}
+        self._position = {c.id: i for i, c in enumerate(self.clauses)}  # corpus order: document, then clause
         self._mentions: dict[tuple, list[Clause]] = {}  # the corpus is fixed: answers to "who mentions X" too
         self._citing: dict[str, list[Clause]] = {}
         self._anchors: list[tuple[str, Clause]] = []
@@ -174,6 +197,7 @@ class HybridSearch:
         dense = []
         started = time.perf_counter()
         english = detect_language(question) == "en"
+        held = self.structure.held_documents(route.references)
         translated = self.dictionary_terms(question) if english and "dictionary" in self.signals else []
         if "dense" in self.signals:
             # English questions carry the glossary's Chinese terms into the embedding too:
@@ -185,21 +209,38 @@ class HybridSearch:
             vector = self.embedder.embed_query(dense_query)
             timings["embed_ms"] = (time.perf_counter() - started) * 1000
             started = time.perf_counter()
-            dense = [h for h in self.index.search(vector, k=self.dense_k) if h.clause_id in self.by_id]
+            where = {"document": {"$in": sorted(held)}} if held else None
+            found = [h for h in self.index.search(vector, k=self.dense_k, where=where) if h.clause_id in self.by_id]
+            # Identical clauses (one text in two resolutions) come back from the vector store in
+            # no fixed order; document and clause order decide, so answers are reproducible.
+            dense = sorted(found, key=lambda h: (-round(h.similarity, 6), self._position[h.clause_id]))
         similarity = {h.clause_id: h.similarity for h in dense}
         lexical = {}
         if "lexical" in self.signals:
             lexical = {self.clauses[row].id: score for row, score in self.bm25.top(expand_query(question), self.lexical_k)}
         rankings = {"dense": [h.clause_id for h in dense], "lexical": list(lexical)}
+        language = "en" if english else "zh"
+        if language in self.versions and "lexical" in self.signals:
+            version_index, rows = self.versions[language]
+            rankings["version"] = [self.clauses[rows[row]].id for row, _ in version_index.top(question, self.lexical_k)]
         if translated:
             rankings["dictionary"] = [self.clauses[row].id for row, _ in self.bm25.top(" ".join(translated), self.lexical_k)]
         if "route" in self.signals:
             rankings["route"] = route_ranking(route, self.structure, rankings["dense"] or rankings["lexical"])
         fused = reciprocal_rank_fusion(rankings, weights=WEIGHTS)
+        if held:
+            # "What does Resolution 108 instruct TSAG to do?": a resolution the library holds
+            # is the only place to look; one it does not hold is left to selection (it abstains).
+            fused = {cid: score for cid, score in fused.items() if self.by_id[cid].document in held}
+        for cid in self._titles:
+            # A title block answers only questions about the document itself (intents decide
+            # those); among ranked clauses it would crowd out the paragraph that answers.
+            fused.pop(cid, None)
         # Equal fused scores (ranks 1+2 vs 2+1) are common on a small corpus: the stronger
         # lexical match, then the closer vector, decides (not the id).
         ordered = heapq.nsmallest(
-            k, fused, key=lambda cid: (-round(fused[cid], 12), -lexical.get(cid, 0.0), -similarity.get(cid, 0.0), cid)
+            k, fused,
+            key=lambda cid: (-round(fused[cid], 12), -lexical.get(cid, 0.0), -similarity.get(cid, 0.0), self._position[cid]),
         )
         positions = {name: {cid: i for i, cid in enumerate(ids)} for name, ids in rankings.items()}
         hits = [
@@ -230,6 +271,10 @@ class HybridSearch:
             leftover(question), specific,
             per_word=calibration.DICTIONARY_PER_WORD, max_senses=calibration.DICTIONARY_MAX_SENSES,
         )
+
+    def document_clauses(self, document: str) -> list[Clause]:
+        """Every clause of one document, in document order."""
+        return [c for c in self.clauses if c.document == document]
 
     def footnote_anchors(self) -> list[tuple[str, Clause]]:
         """(the words just before a footnote mark, the footnote) for every mark in the corpus."""
@@ -263,4 +308,4 @@ class HybridSearch:
             rows = found if rows is None else rows & found
             if not rows:
                 return []
-        return [self.clauses[r] for r in sorted(rows or ())]
+        return [self.clauses[r] for r in sorted(rows or ()) if self.clauses[r].id not in self._titles]

@@ -51,7 +51,8 @@ class CaseResult:
     cited: tuple[str, ...] = ()  # cited clause ids in marker order, each once
     quotes: tuple[str, ...] = ()  # the citations' quotes
     invalid_ids: tuple[str, ...] = ()  # cited ids that are not in the corpus
-    quotes_ok: bool = True  # every quote is a non-empty substring of its clause's text
+    quotes_ok: bool = True  # every quote is a non-empty substring of its clause's text, in every version
+    readable: float | None = None  # share of the answer's letters, labels aside, in the script of the case's language
     abstained: bool = False
     answer: str = ""
     latency_ms: float = 0.0
@@ -185,6 +186,30 @@ def quote_validity(case: EvalCase, result: CaseResult) -> float | None:
     return float(result.quotes_ok) if result.cited else None
 
 
+READABLE_SHARE = 0.8  # "mostly Latin" (or mostly Chinese): at least this share of the letters
+
+
+def answer_readability(case: EvalCase, result: CaseResult) -> float | None:
+    """1 when the answer, labels aside, is mostly in the script of the question's language."""
+    if result.readable is None:
+        return None
+    return float(result.readable >= READABLE_SHARE)
+
+
+def script_share(text: str, language: str) -> float | None:
+    """Share of the letters of `text` that are Latin ("en") or CJK ("zh"); None when it has no letters.
+
+    >>> script_share("According to resolves 2: “促进合作”", "en")
+    0.8
+    """
+    letters = [ch for ch in text if unicodedata.category(ch).startswith("L")]
+    if not letters:
+        return None
+    if language == "en":
+        return sum(ch.isascii() for ch in letters) / len(letters)
+    return sum("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in letters) / len(letters)
+
+
 def key_fact_hit_rate(case: EvalCase, result: CaseResult) -> float | None:
     """Share of the key facts found in what the reader sees (answer text and quotes), normalized."""
     if not case.answerable or not case.key_facts:
@@ -216,6 +241,7 @@ METRICS: dict[str, Metric] = {
     "invalid_citation_rate": invalid_citation_rate,
     "quote_validity": quote_validity,
     "key_fact_hit_rate": key_fact_hit_rate,
+    "answer_readability": answer_readability,
     "false_abstention_rate": false_abstention,
     "abstention_accuracy": abstention_accuracy,
 }

@@ -12,7 +12,7 @@ from assistant.types import Answer
 from corpus.clause import Clause
 from corpus.errors import AssistantError
 from evals.gold import LANGS, EvalCase
-from evals.metrics import CaseResult, EvalReport, passes, score_case, summarize
+from evals.metrics import CaseResult, EvalReport, passes, score_case, script_share, summarize
 
 Ask = Callable[[str, Sequence[str]], Answer]
 
@@ -52,6 +52,10 @@ def evaluate_case(
     """Turn one answer into a scored CaseResult."""
     citations = answer.citations
     texts = {cid: clause.text for cid, clause in clauses_by_id.items()}
+    visible = answer.text
+    for citation in citations:
+        for label in (citation.label, *citation.labels.values()):
+            visible = visible.replace(label, " ") if label else visible
     result = CaseResult(
         case_id=case.id,
         lang=case.lang,
@@ -64,12 +68,24 @@ def evaluate_case(
         cited=tuple(dict.fromkeys(c.clause_id for c in citations)),
         quotes=tuple(c.quote for c in citations),
         invalid_ids=tuple(dict.fromkeys(c.clause_id for c in citations if c.clause_id not in texts)),
-        quotes_ok=all(c.quote and c.quote in texts.get(c.clause_id, "") for c in citations),
+        quotes_ok=all(_quotes_hold(c, clauses_by_id.get(c.clause_id)) for c in citations),
+        readable=script_share(visible, case.lang),
         abstained=answer.abstained,
         answer=answer.text,
         latency_ms=latency_ms,
     )
     return replace(result, scores=score_case(case, result), passed=passes(case, result))
+
+
+def _quotes_hold(citation, clause: Clause | None) -> bool:
+    """The citation's quote is in its clause's text, and each version's quote in that version's text."""
+    if clause is None or not citation.quote or citation.quote not in clause.text:
+        return False
+    for language, version in citation.versions.items():
+        text = clause.versions.get(language, {}).get("text", "")
+        if not version.get("quote") or version["quote"] not in text:
+            return False
+    return True
 
 
 def aggregate_json(report: EvalReport) -> dict:

@@ -23,7 +23,8 @@ def texts(seed_clauses):
 
 
 def test_seed_has_the_contract_ids(texts):
-    assert sorted(texts) == sorted(CONTRACT_IDS)
+    # The title block is a clause too: the target of document-fact answers.
+    assert sorted(texts) == sorted([*CONTRACT_IDS, f"{DOCUMENT}/title/1"])
 
 
 def test_sizes_meet_the_minimums(dev):
@@ -31,12 +32,13 @@ def test_sizes_meet_the_minimums(dev):
     types = Counter(case.type for case in dev)
     assert len(dev) >= 100
     assert langs["zh"] >= 50 and langs["en"] >= 40
-    assert set(types) == set(TYPES) and min(types.values()) >= 5
+    # The dev set keeps the first seven types; the newer intents are judged on evals/blind.jsonl.
+    assert set(types) == set(TYPES[:7]) and min(types.values()) >= 5
     assert sum(case.type == "followup" and case.multi_turn for case in dev) >= 12
     assert types["unanswerable"] >= 14
     assert sum(bool(case.gold_quotes) for case in dev) >= 15
     for lang in ("zh", "en"):
-        assert {case.type for case in dev if case.lang == lang} == set(TYPES)
+        assert {case.type for case in dev if case.lang == lang} == set(TYPES[:7])
 
 
 def test_types_agree_with_the_fields(dev):

@@ -1,0 +1,224 @@
+"""What a question asks for: its intent and slots, decided in this one place.
+
+The intent comes from labelled example questions (`data/intent_examples.jsonl`): a small
+logistic regression over the multilingual embedding the search already computes, so unseen
+phrasings in either language land with the examples that mean the same. The slots (section, item, actor,
+resolution number) come from `routing.route_question`, which reads the corpus tables.
+
+>>> classifier = IntentClassifier.build(embedder, cache_dir=tmp_path)
+>>> classifier.classify("Give me the gist of it", embedder.embed_query("Give me the gist of it"), route).name
+'overview'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from corpus.errors import AssistantError
+from assistant import calibration as cal
+from assistant.routing import Route
+from assistant.text import normalize, stem
+
+EXAMPLES = Path(__file__).parent / "data" / "intent_examples.jsonl"
+
+# Intents the classifier chooses between. "lookup" is every question about particular
+# clauses; its final name (clause, section, actor, topic) comes from the slots.
+LEARNED = ("lookup", "who-acts", "overview", "document", "references", "footnote", "purpose", "role", "out-of-scope")
+INTENTS = ("clause", "section", "actor", "topic", *LEARNED[1:])
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled example question."""
+
+    question: str
+    intent: str
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The decided intent of one question, with its slots and how sure the vote was.
+
+    >>> Intent("actor", Route(actors=("tsag",))).name
+    'actor'
+    """
+
+    name: str
+    route: Route
+    confidence: float = 1.0  # the classifier's probability for the learned label
+    nearest: str = ""  # the closest example question, for explanations
+    reason: str = ""  # why a rule decided, when one did
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "confidence": round(self.confidence, 3), "nearest": self.nearest, "reason": self.reason}
+
+
+def load_examples(path: Path = EXAMPLES) -> tuple[Example, ...]:
+    """The labelled example questions, checked: every intent known, no blank question."""
+    examples = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        data = json.loads(line)
+        if data.get("intent") not in LEARNED or not str(data.get("question", "")).strip():
+            raise AssistantError(f"{path}:{number}: an example needs a question and an intent among {', '.join(LEARNED)}")
+        examples.append(Example(data["question"], data["intent"]))
+    return tuple(examples)
+
+
+def word_features(questions: Sequence[str]) -> np.ndarray:
+    """Unit-length hashed presence of each question's words and word pairs (English stemmed, Chinese characters).
+
+    The embedding says what a question is about; these say how it asks ("sum up", "谁", "哪些决议").
+
+    >>> word_features(["Summarize it"]).shape
+    (1, 2048)
+    """
+    rows = np.zeros((len(questions), cal.INTENT_HASH_DIM))
+    for row, question in enumerate(questions):
+        norm = normalize(question)
+        words = [stem(w) for w in re.findall(r"[a-z]+", norm)]
+        chars = _CJK.findall(norm)
+        for gram in (*words, *map(" ".join, zip(words, words[1:])), *chars, *map("".join, zip(chars, chars[1:]))):
+            rows[row, zlib.crc32(gram.encode("utf-8")) % cal.INTENT_HASH_DIM] = 1.0
+    lengths = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(lengths == 0, 1.0, lengths)
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def fit_softmax(features: np.ndarray, labels: Sequence[int], *, classes: int, l2: float, steps: int) -> np.ndarray:
+    """Weights (with a bias row) of a multinomial logistic regression, by full-batch gradient descent.
+
+    Plain numpy: a few hundred examples train in milliseconds, and the answering process
+    needs no machine-learning library.
+
+    >>> w = fit_softmax(np.array([[1.0, 0.0], [0.0, 1.0]]), [0, 1], classes=2, l2=1e-3, steps=200)
+    >>> predict_softmax(w, np.array([[1.0, 0.0]])).argmax()
+    0
+    """
+    x = np.hstack([features, np.ones((len(features), 1), dtype=features.dtype)])
+    target = np.eye(classes)[list(labels)]
+    weights = np.zeros((x.shape[1], classes))
+    for _ in range(steps):
+        gradient = x.T @ (_softmax(x @ weights) - target) / len(x)
+        gradient[:-1] += l2 * weights[:-1]
+        weights -= cal.INTENT_LEARNING_RATE * gradient
+    return weights
+
+
+def predict_softmax(weights: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """Class probabilities for each row of `features`."""
+    x = np.hstack([features, np.ones((len(features), 1), dtype=features.dtype)])
+    return _softmax(x @ weights)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class IntentClassifier:
+    """Decides intents from example questions embedded once (cached beside the model).
+
+    >>> classifier = IntentClassifier(load_examples(), vectors)
+    """
+
+    def __init__(self, examples: Sequence[Example], vectors: np.ndarray):
+        if len(examples) != len(vectors):
+            raise ValueError("one vector per example")
+        self.examples = tuple(examples)
+        self.vectors = np.asarray(vectors, dtype=np.float64)
+        # Every multilingual-e5 vector shares a large common direction; without it the
+        # examples' differences (what is asked, not what about) carry the classification.
+        self.center = self.vectors.mean(axis=0)
+        self.classes = tuple(name for name in LEARNED if any(e.intent == name for e in self.examples))
+        self.weights = fit_softmax(
+            self.features(self.vectors, [e.question for e in self.examples]),
+            [self.classes.index(e.intent) for e in self.examples],
+            classes=len(self.classes), l2=cal.INTENT_L2, steps=cal.INTENT_STEPS,
+        )
+
+    def features(self, vectors: np.ndarray, questions: Sequence[str]) -> np.ndarray:
+        """Centered query vectors of length `INTENT_SCALE`, beside the questions' hashed word features."""
+        centered = np.atleast_2d(vectors) - self.center
+        dense = cal.INTENT_SCALE * centered / np.maximum(np.linalg.norm(centered, axis=1, keepdims=True), 1e-12)
+        return np.hstack([dense, cal.INTENT_LEXICAL_SCALE * word_features(questions)])
+
+    def probabilities(self, question: str, vector: np.ndarray) -> dict[str, float]:
+        """Each learned intent's probability for a question and its query vector."""
+        return dict(zip(self.classes, predict_softmax(self.weights, self.features(vector, [question]))[0].tolist()))
+
+    @classmethod
+    def build(cls, embedder, *, cache_dir: Path | None = None, path: Path = EXAMPLES) -> IntentClassifier:
+        """Embed the examples with the product's model, reusing a cached copy for the same model and file."""
+        examples = load_examples(path)
+        key = hashlib.sha256(f"{embedder.model_id}\n{path.read_bytes().hex()}".encode()).hexdigest()[:16]
+        cached = Path(cache_dir) / f"intent-examples-{key}.npy" if cache_dir else None
+        if cached is not None and cached.is_file():
+            try:
+                vectors = np.load(cached)
+                if vectors.shape[0] == len(examples):
+                    return cls(examples, vectors)
+            except (OSError, ValueError):
+                pass  # a damaged cache is rebuilt below
+        vectors = embedder.embed_queries([e.question for e in examples])
+        if cached is not None:
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                partial = cached.with_suffix(".tmp.npy")
+                np.save(partial, vectors)
+                partial.replace(cached)
+            except OSError:
+                pass  # a read-only cache only costs the embedding next time
+        return cls(examples, vectors)
+
+    def classify(self, question: str, vector: np.ndarray, route: Route, *, relevance: float = 1.0) -> Intent:
+        """The intent of a question whose query embedding is `vector`; `relevance` is its best clause similarity."""
+        probabilities = self.probabilities(question, vector)
+        label = max(probabilities, key=probabilities.get)
+        share = probabilities[label]
+        nearest_question = self.examples[int(np.argmax(self.vectors @ np.asarray(vector, dtype=np.float64)))].question
+        if route.items and (route.sections or route.actors or route.context):
+            # A paragraph named by its number is exact structure; a similarity cannot tell
+            # "resolves 3" from "resolves 2", so the slots decide.
+            return Intent("clause", route, 1.0, nearest_question, "names a paragraph")
+        if relevance < cal.RELEVANCE_FLOOR:
+            return Intent("out-of-scope", route, share, nearest_question, "no clause is close to the question")
+        if label != "lookup" and share < cal.INTENT_MIN_SHARE:
+            label = "lookup"
+        if label in WHOLE_DOCUMENT and (route.sections or route.context or _names_other_resolution(route, label)):
+            # The slots narrow a whole-document question: "what does the resolution bear in mind"
+            # is its bearing-in-mind section, a follow-up leans on the clauses just discussed,
+            # and "where was Resolution 89 adopted" asks about the citing clause, not this text.
+            label = "lookup"
+        if label == "lookup":
+            return Intent(_lookup_name(route), route, share, nearest_question)
+        return Intent(label, route, share, nearest_question)
+
+
+# Intents answered from the whole resolution rather than from the clauses a search finds.
+WHOLE_DOCUMENT = ("who-acts", "overview", "document", "purpose", "references")
+
+
+def _names_other_resolution(route: Route, label: str) -> bool:
+    """A document-fact question naming a resolution number asks about that one ("第89号决议在哪里通过")."""
+    return label == "document" and bool(route.references)
+
+
+def _lookup_name(route: Route) -> str:
+    if route.actors and route.addressed:
+        return "actor"
+    if route.sections:
+        return "section"
+    return "topic"

@@ -1,0 +1,119 @@
+"""Intents: the regression on hand-made vectors, the examples file, and the real model's decisions."""
+
+import json
+
+import numpy as np
+import pytest
+
+from corpus.errors import AssistantError
+from assistant.intents import (
+    LEARNED,
+    IntentClassifier,
+    fit_softmax,
+    load_examples,
+    predict_softmax,
+)
+from assistant.routing import Route, route_question
+
+DOC = "wtsa-res106-2024"
+
+
+def test_the_regression_separates_hand_made_classes():
+    features = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    weights = fit_softmax(features, [0, 0, 1, 1], classes=2, l2=1e-3, steps=300)
+    probabilities = predict_softmax(weights, np.array([[0.95, 0.05], [0.05, 0.95]]))
+    assert probabilities.argmax(axis=1).tolist() == [0, 1]
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+
+
+def test_every_learned_intent_has_examples_in_both_languages():
+    examples = load_examples()
+    for intent in LEARNED:
+        questions = [e.question for e in examples if e.intent == intent]
+        assert any(q.isascii() for q in questions), intent
+        assert any(not q.isascii() for q in questions), intent
+
+
+def test_an_example_with_an_unknown_intent_is_refused(tmp_path):
+    path = tmp_path / "examples.jsonl"
+    path.write_text(json.dumps({"question": "hi", "intent": "chitchat"}) + "\n", encoding="utf-8")
+    with pytest.raises(AssistantError, match="chitchat|intent among"):
+        load_examples(path)
+
+
+@pytest.fixture(scope="module")
+def classifier(embedder, model_cache_dir):
+    return IntentClassifier.build(embedder, cache_dir=model_cache_dir)
+
+
+def _intent(classifier, embedder, question, relevance=1.0):
+    return classifier.classify(question, embedder.embed_query(question), route_question(question), relevance=relevance).name
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # Phrasings that are not among the examples.
+        ("Could you sum up what this text is about in a few lines?", "overview"),
+        ("这项决议一共讲了哪些事情？", "overview"),
+        ("Which organisations have homework under this resolution?", "who-acts"),
+        ("In what year did the assembly approve this text?", "document"),
+        ("Tell me who won the last Olympic marathon.", "out-of-scope"),
+        ("When was the rapporteur group created?", "topic"),
+        ("What is TSAG instructed to do?", "actor"),
+    ],
+)
+def test_unseen_phrasings_get_their_intent(classifier, embedder, question, expected):
+    assert _intent(classifier, embedder, question) == expected
+
+
+def test_a_named_paragraph_is_decided_by_its_slots(classifier, embedder):
+    assert _intent(classifier, embedder, "Summarize resolves 3") == "clause"
+
+
+def test_a_named_section_narrows_a_whole_document_question(classifier, embedder):
+    assert _intent(classifier, embedder, "What does the resolution bear in mind?") == "section"
+
+
+def test_the_cache_is_reused_and_a_damaged_one_rebuilt(embedder, tmp_path):
+    first = IntentClassifier.build(embedder, cache_dir=tmp_path)
+    (cached,) = tmp_path.glob("intent-examples-*.npy")
+    cached.write_bytes(b"not a numpy file")
+    again = IntentClassifier.build(embedder, cache_dir=tmp_path)
+    assert np.allclose(first.vectors, again.vectors, atol=1e-6)
+
+
+def test_a_route_without_slots_is_a_topic(classifier, embedder):
+    question = "What does it say about capacity building?"
+    intent = classifier.classify(question, embedder.embed_query(question), Route(), relevance=1.0)
+    assert intent.name in ("topic", "overview")
+
+
+def ids(answer):
+    return [c.clause_id.removeprefix(f"{DOC}/") for c in answer.citations]
+
+
+def test_who_must_act_lists_every_mandate(assistant):
+    answer = assistant.ask("Who has to do what under this resolution?")
+    assert set(ids(answer)) >= {
+        "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1",
+        "invites-members/1",
+    }
+    assert "TSAG" in answer.text
+
+
+def test_document_facts_cite_the_title_block(assistant):
+    answer = assistant.ask("这项决议是在哪里、哪一年通过的？")
+    assert ids(answer) == ["title/1"]
+    assert "新德里" in answer.text and "2024" in answer.text
+
+
+def test_references_follow_the_body_the_question_names(assistant):
+    answer = assistant.ask("Which WTDC resolutions does it recall?")
+    assert ids(answer) == ["recalling/c", "recalling/e"]
+
+
+def test_off_topic_questions_abstain_with_no_related_clause(assistant):
+    answer = assistant.ask("What is the capital of Australia?")
+    assert answer.abstained and not answer.citations
+    assert "Related" not in answer.text
