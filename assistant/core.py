@@ -10,7 +10,9 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 from urllib.parse import urlsplit
 
+from corpus.actors import ACTOR_KEYS, actor_names
 from corpus.clause import Clause
+from corpus.sections import is_unclassified, section_names
 from corpus.errors import AssistantError, QuestionError
 from corpus.manifest import load_manifest
 from corpus.mandates import Mandate, list_mandates
@@ -27,7 +29,7 @@ from assistant.settings import Settings
 from assistant.text import detect_language
 from assistant.types import Answer, Document, Hit, Status
 
-__all__ = ["Assistant", "AssistantError", "QuestionError", "validate_question"]
+__all__ = ["Assistant", "AssistantError", "QuestionError", "validate_question", "verb_names"]
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY = 6  # follow-ups lean on the last few turns; older ones cost time and change nothing
@@ -235,7 +237,8 @@ class Assistant:
             grouped.setdefault(clause.document, []).append(clause)
         return tuple(
             Document(doc_id, {lang: _document_name(members, lang) for lang in ("en", "zh")},
-                     {k: v for k, v in titles.get(doc_id, {}).items() if v}, tuple(members))
+                     {k: v for k, v in titles.get(doc_id, {}).items() if v}, tuple(members),
+                     {c.section: _section_names(c) for c in members})
             for doc_id, members in grouped.items()
         )
 
@@ -268,6 +271,28 @@ class Assistant:
             llm_model=self.settings.llm_model if self.settings.llm_base_url else "",
             llm=bool(self.settings.llm_base_url),
         )
+
+
+def verb_names(verb: str) -> dict:
+    """{"en": "resolves to instruct", "zh": "做出决议，责成"}: how a mandate's verb is written, from the section table."""
+    # corpus.sections keeps its verb names private; a section of the verb with any actor, minus the actor, is them.
+    actor = ACTOR_KEYS[0]
+    try:
+        names = section_names(f"{verb}-{actor}")
+    except KeyError:
+        return {"en": verb.replace("-", " "), "zh": verb.replace("-", " ")}
+    return {lang: names[lang].removesuffix(actor_names(actor)[lang]).strip() for lang in names}
+
+
+def _section_names(clause: Clause) -> dict:
+    """The clause's section in both languages; a section without a canonical name by its heading."""
+    try:
+        names = section_names(clause.section)
+    except KeyError:
+        return {"en": clause.heading, "zh": clause.heading}
+    if is_unclassified(clause.section) and clause.heading:
+        return {"en": clause.heading, "zh": clause.heading}
+    return names
 
 
 def _document_name(clauses: Sequence[Clause], language: str) -> str:

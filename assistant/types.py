@@ -117,10 +117,11 @@ class Document:
     names: dict  # {"en": "Resolution 106 (New Delhi, 2024)", "zh": "第106号决议（2024年，新德里）"}
     titles: dict  # {"en": ..., "zh": ...} from the corpus manifest; empty when it has none
     clauses: tuple[Clause, ...] = ()
+    sections: dict = field(default_factory=dict)  # section key -> {"en": "resolves to instruct TSAG", "zh": ...}
 
     def to_dict(self) -> dict:
         return {"id": self.id, "names": dict(self.names), "titles": dict(self.titles),
-                "clauses": [c.id for c in self.clauses]}
+                "clauses": [c.id for c in self.clauses], "sections": {k: dict(v) for k, v in self.sections.items()}}
 
 
 @dataclass(frozen=True)
