@@ -11,14 +11,14 @@ import json
 import threading
 import time
 
-FREE_FAILURES = 5  # failures allowed before any delay
+FREE_FAILURES = 5  # failures before the first delay
 FIRST_DELAY_S = 1.0
 MAX_DELAY_S = 300.0
 FORGET_AFTER_S = 3600.0
 
 
 class LoginThrottle:
-    """Per client address: after FREE_FAILURES wrong passwords, wait 1, 2, 4, … s (at most MAX_DELAY_S) between tries."""
+    """Per client address: from the FREE_FAILURES-th wrong password on, wait 1, 2, 4, … s (at most MAX_DELAY_S) between tries."""
 
     def __init__(self, app, *, clock=time.monotonic):
         self.app = app
@@ -39,7 +39,7 @@ class LoginThrottle:
                 self._failures.pop(address, None)
                 return
             failures = self._failures.get(address, (0, 0.0))[0] + 1
-            over = failures - FREE_FAILURES
+            over = failures - FREE_FAILURES  # the fifth failure holds the next try 1 s, the sixth 2 s, ...
             delay = 0.0 if over < 0 else min(MAX_DELAY_S, FIRST_DELAY_S * 2**over)
             self._failures[address] = (failures, now + delay)
             if len(self._failures) > 10_000:  # forget addresses whose delay expired long ago

@@ -95,8 +95,10 @@ class Loader:
 
     def wait(self, timeout: float = LOAD_WAIT_S) -> None:
         """Return once the Assistant is loaded; a LoadError when the load failed or takes longer than `timeout`."""
-        if self.failure is not None and not self.assistant.ready:
-            self.start()  # the next question retries a failed load
+        if self.assistant.ready:
+            return
+        if not self.done.is_set() or self.failure is not None:
+            self.start()  # not begun yet, or the retry of a failed load
         if not self.done.wait(timeout):
             raise LoadError(text("en", "load_timeout"), zh=text("zh", "load_timeout"))
         if self.failure is not None and not self.assistant.ready:
@@ -216,7 +218,7 @@ class App:
         shown = [m for t in turns for m in ({"role": "user", "content": render_question(t.question, lang)},
                                             {"role": "assistant", "content": t.reply})]
         for i, question in enumerate(asked):
-            note = "queued" if i else "thinking" if self.loader.done.is_set() else "loading"
+            note = "queued" if i else "thinking" if self.assistant.ready else "loading"
             shown += [{"role": "user", "content": render_question(question.question, lang)},
                       {"role": "assistant", "content": render_pending(text(lang, note), question.n)}]
         return shown

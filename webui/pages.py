@@ -84,8 +84,14 @@ class Pages:
                 return None
             asked.claimed = True
             # Those ahead leave page.asked when answered; one that never finishes is not waited for forever.
-            self._changed.wait_for(lambda: not page.asked or page.asked[0] is asked or asked not in page.asked, self.wait_s)
-            return asked if asked in page.asked else None
+            self._changed.wait_for(lambda: self._waiting(session, asked) != "behind", self.wait_s)
+            return asked if self._waiting(session, asked) != "gone" else None
+
+    def _waiting(self, session: str, asked: Asked) -> str:
+        page = self._pages.get(session)
+        if page is None or asked not in page.asked:
+            return "gone"  # cleared, or the page was closed
+        return "first" if page.asked[0] is asked else "behind"
 
     def finish(self, session: str, asked: Asked, turn: Turn) -> None:
         """The answer to `asked`; it joins the conversation and the next question may go."""
