@@ -82,7 +82,7 @@ def build(app: App) -> gr.Blocks:
                         render_children=True) as tab_resolution:
                 resolution = gr.HTML(app.resolution_html[en], elem_id="ra-resolution")
         footer = gr.HTML(render_footer(en), elem_id="ra-footer")
-        open_source = gr.State("")
+        open_source = gr.Textbox(visible=False)  # filled in the browser by the language switch's js (a State would not be)
         app.ui = Components(
             header=header, status=status, timer=timer, footer=footer, tab_chat=tab_chat, tab_mandates=tab_mandates,
             tab_resolution=tab_resolution, chatbot=chatbot, question=question, clear=clear, sources=sources,

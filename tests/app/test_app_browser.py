@@ -195,6 +195,7 @@ def test_a_question_asked_while_an_answer_is_pending_waits_its_turn_and_is_answe
     box = page.locator("#ra-question textarea")
     box.fill("What is TSAG asked to do by this resolution, in short?")  # a new question: its answer takes a while
     box.press("Enter")
+    page.wait_for_function("document.querySelector('#ra-question textarea').value === ''")  # echoed, still pending
     box.fill("And the Director of TSB?")
     box.press("Enter")
     page.wait_for_function("document.querySelectorAll('#ra-chat [data-testid=\"user\"]').length === 2", timeout=30_000)
