@@ -1,8 +1,9 @@
 """What happens on the page: each handler takes component values and returns {component: value}.
 
-The chat keeps its conversation in the browser (a BrowserState holding `view.save` data), answers one
-question at a time per page (a question asked meanwhile waits its turn, and says so), and never waits
-forever for the model: a load that failed is reported and retried by the next question.
+Each page's conversation lives on the server (webui.pages) and, as a copy restored after a reload, in the
+browser (a BrowserState holding `view.save` data). A page's questions are answered one at a time (one asked
+meanwhile waits its turn, and says so), and nothing waits forever for the model: a load that failed is
+reported and retried by the next question.
 """
 
 from __future__ import annotations

@@ -34,9 +34,11 @@ def theme() -> gr.themes.Theme:
 
 
 def launch_options() -> dict:
-    """What `Blocks.launch` needs for this page's look: theme, the static css and script, no Gradio footer."""
+    """What `Blocks.launch` needs for this page's look: theme, the static css and script, the API page."""
+    # "api" keeps ?view=api working; app.css hides Gradio's footer, which follows the browser's language,
+    # and the page's own footer links there in the interface's language.
     return {"theme": theme(), "css_paths": [STATIC / "app.css"], "head_paths": [STATIC / "head.html"],
-            "footer_links": []}  # the page's own footer follows the interface language
+            "footer_links": ["api"]}
 
 
 def build(app: App) -> gr.Blocks:

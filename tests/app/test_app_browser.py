@@ -212,6 +212,8 @@ def test_chinese_text_renders_with_a_cjk_font(tab, output_dir):
     page.wait_for_function("document.querySelector('#ra-footer').innerText.includes('通过 API 使用')")
     assert "Use via API" not in page.locator("body").inner_text()
     page.screenshot(path=output_dir / "chinese-interface.png", full_page=True, animations="disabled")
+    page.locator("#ra-footer a.ra-api-link").click()  # the page's own footer still opens Gradio's API page
+    page.get_by_text("API documentation").wait_for()
 
 
 def test_clear_starts_a_new_conversation(tab):
