@@ -1,4 +1,7 @@
-"""Hand-made clauses and documents for the in-process app tests: one Chinese resolution with English versions."""
+"""Hand-made clauses and documents for the in-process app tests (one Chinese resolution with English versions), and `run`."""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from assistant.types import Clause, Document
 
@@ -29,3 +32,9 @@ SECTIONS = {
     "resolves-to-instruct-tsag": {"en": "resolves to instruct TSAG", "zh": "做出决议，责成电信标准化顾问组"},
 }
 DOCUMENTS = (Document(DOC, NAMES, {"zh": "测试决议", "en": "A test resolution"}, CLAUSES, SECTIONS),)
+
+
+def run(coroutine):
+    """The coroutine's result, from an event loop of its own (a browser test may leave one running here)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

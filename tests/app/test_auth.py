@@ -1,7 +1,6 @@
 """Failed logins are throttled per client address, with a delay that doubles after five failures."""
 
-import asyncio
-
+from tests.app.fakes import run
 from webui.auth import FREE_FAILURES, LoginThrottle
 
 
@@ -34,7 +33,7 @@ def post(throttle, password: str, client: str = "10.0.0.1", path: str = "/login"
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": path, "client": (client, 5555)}
-    asyncio.run(throttle(scope, receive, send))
+    run(throttle(scope, receive, send))
     return sent[0]["status"]
 
 

@@ -1,12 +1,11 @@
 """Answering as a LangChain Runnable: the same Answer as Assistant.ask, every step visible to callbacks."""
 
-import asyncio
-
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import Runnable
 
 from corpus.errors import QuestionError
+from tests.app.fakes import run
 
 TSAG = "wtsa-res106-2024/resolves-to-instruct-tsag/1"
 TSB = "wtsa-res106-2024/resolves-to-instruct-tsb-director/1"
@@ -59,7 +58,7 @@ def test_batch_stream_and_ainvoke(runnable):
              {"question": "And the Director of TSB?", "history": ["What is TSAG instructed to do?"]}]
     assert [a.citations[0].clause_id for a in runnable.batch(asked)] == [TSAG, TSB]
     assert [a.citations[0].clause_id for a in runnable.stream(asked[1])] == [TSB]
-    assert asyncio.run(runnable.ainvoke(asked[0])).citations[0].clause_id == TSAG
+    assert run(runnable.ainvoke(asked[0])).citations[0].clause_id == TSAG
 
 
 def test_an_abstention_carries_its_related_clauses(runnable):
