@@ -443,7 +443,9 @@ def compose_answer(question: str, language: str, selection: Selection, hits: Seq
     if selection.abstained:
         # Off-topic questions have no related clause: naming the nearest ones would suggest otherwise.
         related = () if selection.intent == "out-of-scope" else tuple(h.clause for h in hits[: cal.RELATED_SHOWN])
-        return Answer(text=abstention_text(language, related), abstained=True, language=language, hits=tuple(hits))
+        return Answer(
+            text=abstention_text(language, related), abstained=True, language=language, hits=tuple(hits), related=related
+        )
     citations = tuple(cite(i, clause, question, language) for i, clause in enumerate(selection.clauses, start=1))
     return Answer(
         text=_frame(language, citations, selection),

@@ -175,17 +175,18 @@ def cmd_ask(args, settings: Settings) -> int:
     if (args.question is None) == (args.batch is None):
         raise AssistantError('Give one question, e.g. ask "What is TSAG instructed to do?", or --batch FILE.jsonl')
     assistant = Assistant(settings, clauses=_load_library(settings, [], strict=args.strict).clauses)
+    answering = assistant.as_runnable()  # the same LangChain Runnable the app and its /ask API use
     if args.batch:
         rows = _read_batch(args.batch)
         assistant.load()
         for row in rows:
             try:
-                data = assistant.ask(row["question"], row.get("history", [])).to_dict()
+                data = answering.invoke({"question": row["question"], "history": row.get("history", [])}).to_dict()
             except AssistantError as exc:
                 data = {"error": str(exc), "answer": "", "abstained": True, "citations": []}
             print(json.dumps(data, ensure_ascii=False), flush=True)
         return 0
-    answer = assistant.ask(args.question, args.history or [])
+    answer = answering.invoke({"question": args.question, "history": args.history or []})
     if args.json:
         _print_json(answer.to_dict())
     else:

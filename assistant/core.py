@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import unicodedata
 from dataclasses import dataclass, replace
 from typing import Sequence
+from urllib.parse import urlsplit
 
+from corpus.actors import ACTOR_KEYS, actor_names
 from corpus.clause import Clause
+from corpus.sections import is_unclassified, section_names
 from corpus.errors import AssistantError, QuestionError
 from corpus.manifest import load_manifest
 from corpus.mandates import Mandate, list_mandates
@@ -23,9 +27,9 @@ from assistant.routing import route_question
 from assistant.search import SIGNALS, HybridSearch
 from assistant.settings import Settings
 from assistant.text import detect_language
-from assistant.types import Answer, Hit
+from assistant.types import Answer, Document, Hit, Status
 
-__all__ = ["Assistant", "AssistantError", "QuestionError", "validate_question"]
+__all__ = ["Assistant", "AssistantError", "QuestionError", "validate_question", "verb_names"]
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY = 6  # follow-ups lean on the last few turns; older ones cost time and change nothing
@@ -57,6 +61,18 @@ def validate_question(question: object) -> str:
             zh="问题里没有文字。请用中文或英文就决议提问。",
         )
     return " ".join(cleaned.split())
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A question ready to retrieve for: its text, language, standalone turn and conversation chain."""
+
+    text: str
+    language: str
+    turn: Turn
+    chain: tuple[str, ...]
+    started: float  # perf_counter at the start of answering
+    timings: dict  # milliseconds per stage, filled in as the steps run
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,7 @@ class Assistant:
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
         self._llm = None
+        self._retriever = None
 
     @property
     def clauses(self) -> list[Clause]:
@@ -171,27 +188,49 @@ class Assistant:
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """A short answer in the question's language, every statement cited."""
+        prepared = self.prepare(question, history)
+        hits = self.retrieve(prepared)
+        return self.respond(prepared, hits, self.select(prepared, hits))
+
+    def prepare(self, question: str, history: Sequence[str] = ()) -> Prepared:
+        """The question checked and made standalone against the conversation (the first step of answering)."""
         started = time.perf_counter()
         text = validate_question(question)
         history = () if history is None else history
         if isinstance(history, (str, bytes)) or not isinstance(history, Sequence) or not all(isinstance(h, str) for h in history):
             raise QuestionError("history must be a list of earlier questions (strings), oldest first.")
         loaded = self._load()
-        timings: dict = {}
-        language = detect_language(text)
         chain, previous = self._turns(loaded, history) if history else ((), None)
-        turn = resolve(text, previous)
-        hits = loaded.search.search(turn.question, turn.route, k=10, timings=timings)
-        compose_started = time.perf_counter()
-        intent = self._intent(loaded, turn, hits)
-        selection = select_clauses(turn.question, hits, turn.route, corpus=loaded.search, intent=intent)
-        loaded.turns.put(chain_with(chain, text), _discussed(turn, selection, hits))  # for the next follow-up
-        answer = compose_answer(text, language, selection, hits)
+        return Prepared(text, detect_language(text), resolve(text, previous), chain, started, {})
+
+    def retrieve(self, prepared: Prepared) -> list[Hit]:
+        """The ranked clauses for a prepared question (what ClauseRetriever returns as Documents)."""
+        return self._load().search.search(prepared.turn.question, prepared.turn.route, k=10, timings=prepared.timings)
+
+    def select(self, prepared: Prepared, hits: Sequence[Hit]) -> Selection:
+        """The clauses that answer (or an abstention), remembered for the conversation's next follow-up."""
+        loaded = self._load()
+        prepared.timings["compose_started"] = time.perf_counter()
+        intent = self._intent(loaded, prepared.turn, hits)
+        selection = select_clauses(prepared.turn.question, hits, prepared.turn.route, corpus=loaded.search, intent=intent)
+        loaded.turns.put(chain_with(prepared.chain, prepared.text), _discussed(prepared.turn, selection, hits))
+        return selection
+
+    def respond(self, prepared: Prepared, hits: Sequence[Hit], selection: Selection) -> Answer:
+        """The selected clauses quoted and cited (or the LLM's validated answer), with the timings of every step."""
+        answer = compose_answer(prepared.text, prepared.language, selection, hits)
         if self.settings.llm_base_url:
-            answer = self._llm_answerer().answer(turn.question, hits, answer)
-        timings["compose_ms"] = (time.perf_counter() - compose_started) * 1000
-        timings["other_ms"] = max(0.0, (time.perf_counter() - started) * 1000 - sum(timings.values()))
-        return replace(answer, timings=dict(timings))
+            answer = self._llm_answerer().answer(prepared.turn.question, hits, answer)
+        timings = dict(prepared.timings)
+        timings["compose_ms"] = (time.perf_counter() - timings.pop("compose_started")) * 1000
+        timings["other_ms"] = max(0.0, (time.perf_counter() - prepared.started) * 1000 - sum(timings.values()))
+        return replace(answer, timings=timings)
+
+    def as_runnable(self):
+        """Answering as a LangChain Runnable: {"question", "history"} in, the Answer out (see assistant.runnable)."""
+        from assistant.runnable import assistant_runnable
+
+        return assistant_runnable(self)
 
     def _intent(self, loaded: _Loaded, turn: Turn, hits: Sequence[Hit]) -> Intent:
         """The turn's intent, from the query vector the search has just computed (cached)."""
@@ -203,16 +242,24 @@ class Assistant:
         """Operative clauses grouped by actor; `actor` matches in either language (TSAG = 电信标准化顾问组)."""
         return list_mandates(self.clauses, actor=actor)
 
-    def document_titles(self) -> dict[str, dict]:
-        """Titles of the corpus documents by id, {"zh": ..., "en": ...}, from the manifest."""
+    def documents(self) -> tuple[Document, ...]:
+        """The corpus documents in order, named as their clause labels name them, titled by the manifest."""
         try:
             titles: dict[str, dict] = {}
             for meta in load_manifest(self.settings.corpus_dir):
                 # A language version shares its original's id: the first entry holds the titles.
                 titles.setdefault(meta.id, {"zh": meta.title, "en": meta.title_en})
-            return titles
         except AssistantError:
-            return {}
+            titles = {}
+        grouped: dict[str, list[Clause]] = {}
+        for clause in self.clauses:
+            grouped.setdefault(clause.document, []).append(clause)
+        return tuple(
+            Document(doc_id, {lang: _document_name(members, lang) for lang in ("en", "zh")},
+                     {k: v for k, v in titles.get(doc_id, {}).items() if v}, tuple(members),
+                     {c.section: _section_names(c) for c in members})
+            for doc_id, members in grouped.items()
+        )
 
     def _llm_answerer(self):
         if self._llm is None:
@@ -226,18 +273,50 @@ class Assistant:
         """The same search as a LangChain retriever (for chains built on top)."""
         from assistant.retriever import ClauseRetriever
 
-        return ClauseRetriever(search=self._load().search)
+        search = self._load().search
+        if self._retriever is None or self._retriever.search is not search:
+            self._retriever = ClauseRetriever(search=search)  # built once per load: runnables call it per question
+        return self._retriever
 
-    def status(self) -> dict:
+    def status(self) -> Status:
         """What the app's status line shows."""
-        docs = {c.document for c in self.clauses}
-        return {
-            **self.settings.describe(),
-            "embedding_model": self.embedder.model_id,
-            "documents": len(docs),
-            "clauses": len(self.clauses),
-            "index": self.index.location,
-            "ready": self.ready,
-        }
+        server = urlsplit(self.settings.chroma_url) if self.settings.chroma_url else None  # host and port only
+        return Status(
+            embedding_model=self.embedder.model_id,
+            documents=len({c.document for c in self.clauses}),
+            clauses=len(self.clauses),
+            ready=self.ready,
+            chroma_server=f"{server.hostname or ''}{f':{server.port}' if server.port else ''}" if server else "",
+            llm_model=self.settings.llm_model if self.settings.llm_base_url else "",
+            llm=bool(self.settings.llm_base_url),
+        )
 
 
+def verb_names(verb: str) -> dict:
+    """{"en": "resolves to instruct", "zh": "做出决议，责成"}: how a mandate's verb is written, from the section table."""
+    # corpus.sections keeps its verb names private; a section of the verb with any actor, minus the actor, is them.
+    actor = ACTOR_KEYS[0]
+    try:
+        names = section_names(f"{verb}-{actor}")
+    except KeyError:
+        return {"en": verb.replace("-", " "), "zh": verb.replace("-", " ")}
+    return {lang: names[lang].removesuffix(actor_names(actor)[lang]).strip() for lang in names}
+
+
+def _section_names(clause: Clause) -> dict:
+    """The clause's section in both languages; a section without a canonical name by its heading."""
+    try:
+        names = section_names(clause.section)
+    except KeyError:
+        return {"en": clause.heading, "zh": clause.heading}
+    if is_unclassified(clause.section) and clause.heading:
+        return {"en": clause.heading, "zh": clause.heading}
+    return names
+
+
+def _document_name(clauses: Sequence[Clause], language: str) -> str:
+    """The document part its clause labels share ("Resolution 106 (New Delhi, 2024)"), cut after its bracket."""
+    labels = [c.label(language) for c in clauses]
+    prefix = os.path.commonprefix(labels) if len(labels) > 1 else ""
+    cut = max(prefix.rfind(")"), prefix.rfind("）"))
+    return prefix[: cut + 1] if cut >= 0 else ""

@@ -11,7 +11,14 @@ from pydantic import ConfigDict
 
 from assistant.routing import Route, route_question
 from assistant.search import HybridSearch
-from assistant.types import Hit
+from assistant.types import Clause, Hit
+
+
+def document_to_hit(document: Document, clause: Clause) -> Hit:
+    """The Hit a Document of hit_to_document came from, given its clause (the inverse, for chains that go on)."""
+    meta = document.metadata
+    ranks = {key.removeprefix("rank_"): rank for key, rank in meta.items() if key.startswith("rank_")}
+    return Hit(clause, meta["score"], ranks, meta["similarity"], meta["lexical"])
 
 
 def hit_to_document(hit: Hit) -> Document:
@@ -49,7 +56,13 @@ class ClauseRetriever(BaseRetriever):
     k: int = 10
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, route: Route | None = None, **_: Any
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        route: Route | None = None,
+        timings: dict | None = None,
+        **_: Any,
     ) -> list[Document]:
-        hits = self.search.search(query, route or route_question(query), k=self.k)
+        hits = self.search.search(query, route or route_question(query), k=self.k, timings=timings)
         return [hit_to_document(h) for h in hits]

@@ -101,3 +101,12 @@ class Settings:
             "corpus_dir": str(self.corpus_dir),
             "answers": f"LLM {self.llm_model} at {self.llm_base_url}" if self.llm_base_url else "extractive",
         }
+
+
+def start_embedding_process(settings: Settings):
+    """The embedding model's own process, started now (the app calls this before importing gradio); None for `same`."""
+    if not settings.separate_embedding_process:
+        return None
+    from embeddings.worker import WorkerEmbedder
+
+    return WorkerEmbedder(settings.embedding_model, cache_dir=settings.model_cache, niceness=settings.embedding_niceness)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from corpus.clause import Clause
 from corpus.mandates import Mandate
 
-__all__ = ["Answer", "Citation", "Clause", "Hit", "Mandate"]
+__all__ = ["Answer", "Citation", "Clause", "Document", "Hit", "Mandate", "Status"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ class Answer:
     timings: dict = field(default_factory=dict)  # milliseconds per stage
     hits: tuple[Hit, ...] = ()  # the ranked retrieval, for evaluation and "related" display
     notice: str = ""  # e.g. "LLM unavailable, extractive answer shown"
+    related: tuple[Clause, ...] = ()  # an abstention's nearest clauses, named as related only
 
     def to_dict(self) -> dict:
         """The public JSON shape of `ask --json` and the `/ask` API."""
@@ -106,3 +107,34 @@ class Answer:
             "latency_ms": round(sum(self.timings.values()), 2),
             "timings_ms": {k: round(v, 2) for k, v in self.timings.items()},
         }
+
+
+@dataclass(frozen=True)
+class Document:
+    """One resolution of the corpus as readers see it: its name and title in both languages, its clauses."""
+
+    id: str
+    names: dict  # {"en": "Resolution 106 (New Delhi, 2024)", "zh": "第106号决议（2024年，新德里）"}
+    titles: dict  # {"en": ..., "zh": ...} from the corpus manifest; empty when it has none
+    clauses: tuple[Clause, ...] = ()
+    sections: dict = field(default_factory=dict)  # section key -> {"en": "resolves to instruct TSAG", "zh": ...}
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "names": dict(self.names), "titles": dict(self.titles),
+                "clauses": [c.id for c in self.clauses], "sections": {k: dict(v) for k, v in self.sections.items()}}
+
+
+@dataclass(frozen=True)
+class Status:
+    """What a status line shows: model, corpus size, where the index is, how answers are made (no secrets)."""
+
+    embedding_model: str
+    documents: int
+    clauses: int
+    ready: bool
+    chroma_server: str = ""  # "host:port" of a Chroma server; "" for the embedded index
+    llm_model: str = ""  # the chat model's name when an LLM writes answers; "" for extractive answers
+    llm: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)

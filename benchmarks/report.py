@@ -271,9 +271,27 @@ def _latency_section(results: dict, rel: Path) -> list[str]:
         f"![warm latency]({rel / 'latency.png'})",
         "",
     ]
+    if product.get("runnable"):
+        lines += _runnable_rows(product["runnable"])
     if product.get("profile"):
         lines += _profile_rows(product["profile"], "on the shipped corpus")
     return lines
+
+
+def _runnable_rows(runnable: dict) -> list[str]:
+    """The LangChain Runnable against a direct `Assistant.ask` (python -m benchmarks.runnable)."""
+    rows = [("`Assistant.ask`", runnable["ask_ms"]), ("`Assistant.as_runnable().invoke`", runnable["runnable_ms"]),
+            ("overhead, per question", runnable["overhead_ms"])]
+    return [
+        f"The Runnable (CLI, app and `/ask` answer through it) against a direct call, each of {runnable['questions']} dev "
+        f"questions asked both ways back to back, {runnable['passes']} passes, cached query vectors (target: overhead "
+        "p50 < 1 ms; `python -m benchmarks.runnable`), ms:",
+        "",
+        "| call | p50 | p95 |",
+        "| --- | --- | --- |",
+        *(f"| {name} | {_fmt(p['p50'])} | {_fmt(p['p95'])} |" for name, p in rows),
+        "",
+    ]
 
 
 def _profile_rows(profile: dict, where: str) -> list[str]:

@@ -43,6 +43,7 @@ from benchmarks import cold_start, index_build, report, scale, server_mode, tuto
 from benchmarks.latency import answer_latency, embedding_ratio, query_embedding_cost  # noqa: E402
 from benchmarks.measure import load_average, ratio  # noqa: E402
 from benchmarks.profile import profile_answers  # noqa: E402
+from benchmarks.runnable import runnable_overhead  # noqa: E402
 from benchmarks.synthetic import synthetic_clauses  # noqa: E402
 from benchmarks.vectors import ReplayEmbedder  # noqa: E402
 from tests.app.conftest import app_env  # noqa: E402
@@ -125,6 +126,7 @@ def run(plan: Plan, work: Path, *, smoke: bool) -> dict:
             embedding_alone=alone,
             embedding_ratio=embedding_ratio(product, alone),
             profile=profile_answers(assistant.ask, cases),
+            runnable=runnable_overhead(assistant, cases, passes=plan.repeats),
         )
         # Its first question builds its store: answer_latency's warm-up questions absorb that.
         baseline = answer_latency(make_pipeline("tutorial", settings, shipped), cases, repeats=plan.repeats)

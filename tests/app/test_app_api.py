@@ -16,7 +16,7 @@ from benchmarks.measure import children
 from tests.app.conftest import ROOT, app_env, free_port, stop, wait_for_http
 
 ANSWER_KEYS = {"answer", "abstained", "language", "citations", "notice", "latency_ms", "timings_ms"}
-CITATION_KEYS = {"marker", "clause_id", "label", "labels", "quote", "text"}
+CITATION_KEYS = {"marker", "clause_id", "label", "labels", "quote", "text", "versions"}
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +126,11 @@ def test_ra_auth_makes_the_app_ask_for_a_login(tmp_path, model_cache_dir):
         login = httpx.post(url + "/login", data={"username": "tester", "password": "s3cret"}, timeout=5)
         assert login.status_code == 200
         assert httpx.get(url + "/config", cookies=login.cookies, timeout=5).status_code == 200
+        wrong = [httpx.post(url + "/login", data={"username": "tester", "password": f"guess{i}"}, timeout=5).status_code
+                 for i in range(6)]
+        assert wrong == [400] * 5 + [429]  # from the fifth failure on, this address waits (1 s, then 2 s, ...)
+        retry = httpx.post(url + "/login", data={"username": "tester", "password": "s3cret"}, timeout=5)
+        assert retry.status_code == 429 and "try again" in retry.text
         deadline = time.monotonic() + 10
         while "login required" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.app.conftest import ROOT
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -95,7 +94,7 @@ def test_chinese_question_is_answered_and_its_clause_opens(tab, output_dir):
     assert card.get_attribute("data-clause") == "wtsa-res106-2024/resolves-to-instruct-tsag/1"
     quote = card.locator(".ra-current mark").inner_text()
     assert quote and quote in card.locator(".ra-current").inner_text()
-    assert "做出决议，责成电信标准化顾问组" in card.locator(".ra-source-section").inner_text()
+    assert card.locator(".ra-source-section").inner_text() == "Section: resolves to instruct TSAG"  # the interface language
     page.screenshot(path=output_dir / "chinese-answer.png", full_page=True, animations="disabled")
     assert tab.blocked == [] and tab.errors == []
 
@@ -110,10 +109,7 @@ def test_english_question_with_sources_open(tab, output_dir):
     assert card.locator(".ra-current mark").count() == 1
     assert card.locator(".ra-neighbour").count() >= 1  # section context around the clause
     assert "instructs ITU-T study groups" in card.locator(".ra-source-label").inner_text()
-    shot = output_dir / "english-answer-with-sources.png"
-    page.screenshot(path=shot, full_page=True, animations="disabled")
-    (ROOT / "docs").mkdir(exist_ok=True)
-    shutil.copyfile(shot, ROOT / "docs" / "screenshot.png")  # the README's picture
+    page.screenshot(path=output_dir / "english-answer-with-sources.png", full_page=True, animations="disabled")
 
     clause_id = card.get_attribute("data-clause")
     card.locator("a.ra-open-in-text").click()
@@ -168,10 +164,56 @@ def test_markup_in_a_question_is_shown_as_text(tab):
     assert page.evaluate("window.pwned") is None
 
 
-def test_an_overlong_question_says_the_limit(tab):
+def test_a_refused_question_says_the_limit_and_keeps_its_text(tab):
     reply = ask(tab.page, "ITU " * 600)
     assert reply.get_attribute("class") == "ra-error"
     assert "2,000" in reply.inner_text()
+    assert tab.page.locator("#ra-question textarea").input_value() == "ITU " * 600  # to shorten, not to paste again
+
+
+def test_a_reload_keeps_the_conversation(tab):
+    page = tab.page
+    ask(page, "What is TSAG instructed to do?")
+    ask(page, "And the Director of TSB?")
+    page.reload(wait_until="load")
+    page.wait_for_function("document.querySelectorAll('#ra-chat .ra-answer').length === 2", timeout=30_000)
+    assert page.locator('#ra-chat [data-testid="user"]').all_inner_texts() == [
+        "What is TSAG instructed to do?", "And the Director of TSB?"]
+    assert page.locator("#ra-sources .ra-source").count() == 2
+    reply = ask(page, "What about the study groups?")  # the restored conversation is what follow-ups lean on
+    assert "ITU-T study groups" in reply.locator(".ra-citations").inner_text()
+    page.locator("#ra-clear").click()
+    page.wait_for_function("document.querySelectorAll('#ra-chat .message-row').length === 0")
+    page.reload(wait_until="load")
+    page.wait_for_selector("#ra-question textarea")
+    page.wait_for_timeout(1500)
+    assert page.locator("#ra-chat .message-row").count() == 0  # Clear emptied the saved copy too
+
+
+def test_a_question_asked_while_an_answer_is_pending_waits_its_turn_and_is_answered(tab):
+    page = tab.page
+    box = page.locator("#ra-question textarea")
+    box.fill("What is TSAG asked to do by this resolution, in short?")  # a new question: its answer takes a while
+    box.press("Enter")
+    page.wait_for_function("document.querySelector('#ra-question textarea').value === ''")  # echoed, still pending
+    box.fill("And the Director of TSB?")
+    box.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#ra-chat [data-testid=\"user\"]').length === 2", timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('#ra-chat .ra-answer').length === 2", timeout=90_000)
+    citations = page.locator("#ra-chat .ra-answer .ra-citations").all_inner_texts()
+    assert "resolves to instruct TSAG" in citations[0]
+    assert "resolves to instruct the Director of TSB" in citations[1]
+
+
+def test_chinese_text_renders_with_a_cjk_font(tab, output_dir):
+    page = tab.page
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '决议')"), "run scripts/ensure-chromium"
+    page.locator("#ra-lang label", has_text="中文").click()
+    page.wait_for_function("document.querySelector('#ra-footer').innerText.includes('通过 API 使用')")
+    assert "Use via API" not in page.locator("body").inner_text()
+    page.screenshot(path=output_dir / "chinese-interface.png", full_page=True, animations="disabled")
+    page.locator("#ra-footer a.ra-api-link").click()  # the page's own footer still opens Gradio's API page
+    page.get_by_text("API documentation").wait_for()
 
 
 def test_clear_starts_a_new_conversation(tab):
@@ -232,7 +274,15 @@ def test_interface_language_follows_the_toggle(tab):
     page.wait_for_selector("#ra-resolution .ra-clause-label")
     assert "做出决议" in page.locator("#ra-resolution").inner_text()
     page.locator("#ra-tab-chat-button").click()
-    reply = ask(page, "What is TSAG instructed to do?")  # answers follow the question, not the interface
+    reply = ask(page, "What are ITU-T study groups instructed to do?")  # answers follow the question, not the interface
+    reply.locator("a.ra-cite").last.click()
+    opened = open_card(page).get_attribute("id")
+    page.locator("#ra-lang label", has_text="English").click()
+    page.wait_for_function("document.querySelector('#ra-clear').innerText === 'Clear'")
+    assert open_card(page).get_attribute("id") == opened  # the source the reader opened, not the first one
+    page.locator("#ra-lang label", has_text="中文").click()
+    page.wait_for_function("document.querySelector('#ra-clear').innerText === '清空'")
+    reply = ask(page, "What is TSAG instructed to do?")
     assert reply.locator(".ra-label-text").first.inner_text().startswith("Resolution 106")
     error = ask(page, "ITU " * 600)  # the interface's own messages follow the interface
     assert error.get_attribute("class") == "ra-error"
