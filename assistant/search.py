@@ -18,11 +18,24 @@ from assistant.types import Hit
 RRF_K = 60
 # Routes come from the question's own words ("resolves 3", "TSAG"), so they outweigh similarity.
 # "dictionary" ranks clauses by the CC-CEDICT translations of an English question's words.
-WEIGHTS = {"dense": 1.0, "lexical": 1.0, "route": 2.0, "dictionary": 1.0, "version": 0.5}
+# "version" ranks clauses by BM25 over a language version's own words, "version-dense" by the
+# question's embedding against that version's text; each is half a signal: measured on the dev
+# set, full weight put the English study-group clauses (whose wording covers every topic) first.
+WEIGHTS = {"dense": 1.0, "lexical": 1.0, "route": 2.0, "dictionary": 1.0, "version": 0.5, "version-dense": 0.5}
 SIGNALS = tuple(WEIGHTS)
 MAX_ROUTED = 64
 # How much of the text before a footnote mark names the marked term (发展中国家¹).
 ANCHOR_CHARS = 8
+
+
+def _where(held: set[str], language: str | None) -> dict | None:
+    """The Chroma filter for a dense query: the documents a question names, the entries of one language."""
+    conditions = [{"document": {"$in": sorted(held)}}] if held else []
+    if language:
+        conditions.append({"language": language})
+    if len(conditions) > 1:
+        return {"$and": conditions}
+    return conditions[0] if conditions else None
 
 
 def version_passage(clause: Clause, language: str) -> str:
@@ -178,6 +191,9 @@ class HybridSearch:
         self.structure = StructureIndex(self.clauses)
         self._titles = {c.id for c in self.clauses if c.kind == "title"}
         self._position = {c.id: i for i, c in enumerate(self.clauses)}  # corpus order: document, then clause
+        languages = {c.language for c in self.clauses}
+        # The originals' entries, when their language can be told from the versions' ("zh" here).
+        self._original_language = next(iter(languages)) if len(languages) == 1 and self.versions else None
         self._mentions: dict[tuple, list[Clause]] = {}  # the corpus is fixed: answers to "who mentions X" too
         self._citing: dict[str, list[Clause]] = {}
         self._anchors: list[tuple[str, Clause]] = []
@@ -194,32 +210,44 @@ class HybridSearch:
     def search(self, question: str, route: Route, *, k: int = 10, timings: dict | None = None) -> list[Hit]:
         """The k best clauses for the question, fused from every signal."""
         timings = timings if timings is not None else {}
-        dense = []
         started = time.perf_counter()
         english = detect_language(question) == "en"
+        language = "en" if english else "zh"
         held = self.structure.held_documents(route.references)
         translated = self.dictionary_terms(question) if english and "dictionary" in self.signals else []
+        by_language: dict[str, list[str]] = {}
+        similarity: dict[str, float] = {}
         if "dense" in self.signals:
-            # English questions carry the glossary's Chinese terms into the embedding too:
-            # measured on the dev set, English recall@1 0.49 -> 0.76 with the lexical signal.
+            # English questions carry the glossary's Chinese terms into the embedding of the
+            # Chinese text (dev set: English recall@1 0.49 -> 0.76 with the lexical signal); an
+            # English version is met by the question as asked, in its own ranking.
             if english:
                 dense_query = " ".join([expand_query(question), *translated])
             else:
                 dense_query = " ".join([question, *formal_terms(question)])
-            vector = self.embedder.embed_query(dense_query)
+            queries = {"dense": (self.embedder.embed_query(dense_query), self._original_language)}
+            if language in self.versions:
+                queries[f"dense:{language}"] = (self.embedder.embed_query(question), language)
             timings["embed_ms"] = (time.perf_counter() - started) * 1000
             started = time.perf_counter()
-            where = {"document": {"$in": sorted(held)}} if held else None
-            found = [h for h in self.index.search(vector, k=self.dense_k, where=where) if h.clause_id in self.by_id]
-            # Identical clauses (one text in two resolutions) come back from the vector store in
-            # no fixed order; document and clause order decide, so answers are reproducible.
-            dense = sorted(found, key=lambda h: (-round(h.similarity, 6), self._position[h.clause_id]))
-        similarity = {h.clause_id: h.similarity for h in dense}
+            for name, (vector, entry_language) in queries.items():
+                where = _where(held, entry_language)
+                found = [h for h in self.index.search(vector, k=self.dense_k, where=where) if h.clause_id in self.by_id]
+                # Identical clauses (one text in two resolutions) come back from the vector store in
+                # no fixed order; document and clause order decide, so answers are reproducible.
+                found.sort(key=lambda h: (-round(h.similarity, 6), self._position[h.clause_id]))
+                by_language[name] = list(dict.fromkeys(h.clause_id for h in found))
+                for hit in found:
+                    similarity[hit.clause_id] = max(similarity.get(hit.clause_id, 0.0), hit.similarity)
         lexical = {}
         if "lexical" in self.signals:
             lexical = {self.clauses[row].id: score for row, score in self.bm25.top(expand_query(question), self.lexical_k)}
-        rankings = {"dense": [h.clause_id for h in dense], "lexical": list(lexical)}
-        language = "en" if english else "zh"
+        # Each language's dense ranking is fused like any other signal: a hit is still one clause.
+        rankings = {
+            "dense": by_language.pop("dense", []),
+            **{"version-dense": ids for ids in by_language.values()},
+            "lexical": list(lexical),
+        }
         if language in self.versions and "lexical" in self.signals:
             version_index, rows = self.versions[language]
             rankings["version"] = [self.clauses[rows[row]].id for row, _ in version_index.top(question, self.lexical_k)]

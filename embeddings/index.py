@@ -13,7 +13,7 @@ import re
 import shutil
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urlparse
@@ -42,6 +42,30 @@ def passage_text(clause: Clause) -> str:
     return f"{head}：{clause.text}" if head else clause.text
 
 
+VERSION_MARK = "@"  # an English version of clause X is stored as "X@en"
+
+
+def index_entries(clauses: Sequence[Clause]) -> list[Clause]:
+    """What is indexed: each clause, and each of its language versions as an entry of its own.
+
+    A version entry has the id "<clause id>@<language>", that language, and its section named in
+    that language as its heading, so an English question meets English text in the same
+    collection (the "language" metadata tells the entries apart).
+    """
+    entries: list[Clause] = []
+    for clause in clauses:
+        entries.append(clause)
+        for language, version in sorted(clause.versions.items()):
+            local = _local_label(clause.labels.get(language, ""))
+            entries.append(
+                replace(
+                    clause, id=f"{clause.id}{VERSION_MARK}{language}", text=version["text"], language=language,
+                    heading=local, labels={}, versions={},
+                )
+            )
+    return entries
+
+
 def _local_label(label: str) -> str:
     """ "Resolution 106 (New Delhi, 2024), resolves 4" -> "resolves 4" (the document part dropped)."""
     document, sep, local = label.partition("), ")
@@ -66,10 +90,16 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class DenseHit:
-    """A clause id and its cosine similarity to the query."""
+    """A clause id, its cosine similarity to the query, and the language of the text that matched."""
 
     clause_id: str
     similarity: float
+    language: str = ""
+
+    @classmethod
+    def of_entry(cls, entry_id: str, similarity: float, language: str = "") -> DenseHit:
+        clause_id, _, version = entry_id.partition(VERSION_MARK)
+        return cls(clause_id, similarity, version or language)
 
 
 def collection_name(model_id: str, corpus_name: str) -> str:
@@ -270,6 +300,7 @@ class ClauseIndex:
         last one, so a build killed half-way is detected and finished next time.
         """
         started = time.perf_counter()
+        clauses = index_entries(clauses)
         with self._lock:
             wanted = {c.id: c for c in clauses}
             if len(wanted) != len(clauses):
@@ -362,6 +393,7 @@ class ClauseIndex:
         return {
             "hash": content_hash,
             "document": clause.document,
+            "language": clause.language,
             "section": clause.section,
             "kind": clause.kind,
             "actor": clause.actor,
@@ -404,7 +436,7 @@ class ClauseIndex:
                 raise
             except Exception as exc:
                 raise self._fail(exc) from None
-        return [DenseHit(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+        return [DenseHit.of_entry(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors by id (for tests and baselines)."""
