@@ -38,3 +38,11 @@ FACT_TYPES = (
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
     (r"penalt|sanction|punish|fine[sd]?\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),
 )
+
+# LLM answers (assistant/llm.py): the share of a generated sentence's content words that the
+# clauses it cites must contain, besides every number and name, by the sentence's language.
+# Set on tests/reliability/support_sentences.jsonl: an honest paraphrase of each seed clause in
+# each language (lowest overlap: en 0.60, zh 0.90) against the same sentences cited for every
+# other clause (kept at these values: en 10/756, zh 1-4/756, mostly clauses that say the same
+# thing) and invented ones (budget, deadline, fees, places: all dropped, by their facts first).
+LLM_MIN_OVERLAP = {"en": 0.55, "zh": 0.75}
