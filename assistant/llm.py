@@ -98,7 +98,9 @@ _NUMBER_WORDS = {
 } | {"hundred": ("百",), "thousand": ("千",), "million": ("百万", "million"), "billion": ("十亿", "亿", "billion")}  # fmt: skip
 _MONTHS = {
     name: (f"{n}月",)
-    for n, name in enumerate("january february march april may june july august september october november december".split(), 1)
+    for n, name in enumerate(
+        "january february march april may june july august september october november december".split(), start=1
+    )
 }
 
 
@@ -125,11 +127,20 @@ def _evidence(clauses: Sequence[Clause]) -> str:
 
 
 def _found(forms: Sequence[str], evidence: str) -> bool:
-    return any(form and normalize(form) in evidence for form in forms)
+    """Whether any form is in the evidence; a number only as a whole number ("5" is not in "2025")."""
+    for form in filter(None, map(normalize, forms)):
+        if form[0].isdigit() and re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d])", evidence):
+            return True
+        if not form[0].isdigit() and form in evidence:
+            return True
+    return False
 
 
 def _translations(word: str, evidence: str) -> list[str]:
-    """Chinese words of the evidence that translate an English word (CC-CEDICT, glossary); one character is too loose."""
+    """Chinese words of the evidence that translate an English word (glossary, CC-CEDICT).
+
+    Single characters are left out: one matches almost any clause.
+    """
     found = [zh for forms in concepts(word) for zh in forms if normalize(zh) in evidence]
     found += dictionary.chinese_terms(word, lambda zh: len(zh) > 1 and zh in evidence, per_word=50, max_senses=10**6)
     return found
@@ -220,12 +231,13 @@ def validated_answer(generated: str, hits: Sequence[Hit], question: str, extract
 
     Pure (no network): the streamed and the whole-reply paths both end here. Handles are
     those of `pack_context` over the same hits; unknown handles and sentences without a
-    valid one are dropped, and so is a sentence the clauses it cites do not support.
+    valid one are dropped, and so is a sentence the clauses it cites do not support. An
+    extractive abstention stands whatever the reply says.
     """
     language = extractive.language
+    if extractive.abstained:
+        return extractive
     if generated.strip() == "NOT_IN_TEXT":
-        if extractive.abstained:
-            return extractive
         return replace(extractive, notice="The LLM found no answer in the clauses; showing the extractive answer.")
     by_handle = dict(pack_context([h.clause for h in hits]))
     markers: dict[str, int] = {}
@@ -261,7 +273,9 @@ def validated_answer(generated: str, hits: Sequence[Hit], question: str, extract
     if not citations:
         why = "was not supported by the clauses it cited" if cited else "cited no valid clause"
         return replace(extractive, notice=f"The LLM answer {why}; showing the extractive answer.")
-    notice = f"LLM answer; {dropped} sentence(s) not supported by a cited clause were left out." if dropped else "LLM answer."
+    notice = "LLM answer."
+    if dropped:
+        notice = f"LLM answer; {dropped} sentence(s) not supported by a cited clause were left out."
     return Answer(
         text=("\n" if "\n" in generated.strip() else space).join(out),
         citations=tuple(citations),

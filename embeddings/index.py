@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import re
+import socket
 import struct
 import threading
 import time
@@ -23,15 +24,14 @@ from urllib.parse import urlparse
 import numpy as np
 
 from corpus.clause import Clause
-from corpus.errors import IndexStateError
+from corpus.errors import AssistantError, IndexStateError
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 SCHEMA_VERSION = "1"
 _BATCH = 64
 _SERVER_TIMEOUT_S = 5.0
-_HEARTBEAT_CONNECT_S = 1.0  # a server that is down is reported in about this long, before any model loads
-_HEARTBEAT_S = 2.0
+_CONNECT_PROBE_S = 1.0  # a server that is down is reported within this, before any model loads
 _log = logging.getLogger(__name__)
 
 
@@ -131,7 +131,7 @@ def _chroma_calls():
     """
     try:
         yield
-    except (IndexStateError, _StoreFailure):
+    except (AssistantError, _StoreFailure):
         raise
     except Exception as exc:
         raise _StoreFailure(exc) from None
@@ -237,10 +237,14 @@ def _upper_levels(raw: bytes, count: int, max_m: int, max_level: int) -> np.ndar
     return np.concatenate(blocks) if blocks else np.zeros((0, block), dtype=np.uint8)
 
 
-def _is_busy(exc: BaseException) -> bool:
-    """Whether SQLite refused because another process holds the store: a healthy store, not to be moved."""
+def _sound_store_problem(exc: BaseException) -> str:
+    """What stopped a store that is not damaged (another process writing it, a full disk), or ""."""
     text = str(exc).lower()
-    return "database is locked" in text or "database is busy" in text
+    if "database is locked" in text or "database is busy" in text:
+        return "is busy: another process is writing it; try again shortly"
+    if "disk is full" in text or "no space left" in text:
+        return "cannot grow: the disk is full; free some space or set RA_DATA_DIR to another disk"
+    return ""
 
 
 def _is_unreachable(exc: BaseException) -> bool:
@@ -304,7 +308,7 @@ class ClauseIndex:
         return self._store_dir / "chroma.sqlite3"
 
     def check_server(self) -> None:
-        """In server mode, connect now: a server that is down is reported in about a second.
+        """In server mode, connect now: a server that is down is reported within a second.
 
         Call it before anything slow (loading the model), so the user does not wait for it
         only to learn that the server is not running. Embedded stores need no check.
@@ -314,11 +318,11 @@ class ClauseIndex:
                 self._client = self._client or self._connect()
 
     def _connect(self):
+        if self.chroma_url:
+            return self._connect_server()
         import chromadb
 
         settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
-        if self.chroma_url:
-            return self._connect_server(chromadb, settings)
         try:
             self._store_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -335,19 +339,24 @@ class ClauseIndex:
             _discard_cached_store(self._store_dir)
             raise
 
-    def _connect_server(self, chromadb, settings):
-        """An HttpClient after a heartbeat with a short connect timeout (Chroma's own waits longer)."""
-        import httpx
+    def _connect_server(self):
+        """An HttpClient, once a plain TCP connect with a short timeout has found the server.
 
+        The probe comes before importing chromadb and httpx, which take seconds on a busy
+        machine, so a server that is down is reported at once.
+        """
         url = urlparse(self.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
             raise IndexStateError(f"RA_CHROMA_URL={self.chroma_url!r} is not a URL like http://127.0.0.1:8000")
         port = url.port or (443 if url.scheme == "https" else 8000)
         try:
-            httpx.get(
-                f"{url.scheme}://{url.hostname}:{port}/api/v2/heartbeat",
-                timeout=httpx.Timeout(_HEARTBEAT_S, connect=_HEARTBEAT_CONNECT_S),
-            ).raise_for_status()
+            socket.create_connection((url.hostname, port), timeout=_CONNECT_PROBE_S).close()
+        except OSError as exc:
+            raise IndexStateError(self._unreachable(exc)) from None
+        import chromadb
+
+        settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+        try:
             client = chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings)
         except Exception as exc:
             raise IndexStateError(self._unreachable(exc)) from None
@@ -395,11 +404,8 @@ class ClauseIndex:
             )
         if self._read_only(failure):
             return IndexStateError(self._read_only_remedy())
-        if _is_busy(cause):
-            return IndexStateError(
-                f"The index in {self._store_dir} is busy ({failure.reason}: another process is writing it); "
-                "try again shortly"
-            )
+        if _sound_store_problem(cause):
+            return IndexStateError(f"The index in {self._store_dir} {_sound_store_problem(cause)}")
         return IndexStateError(
             f"The index in {self._store_dir} is damaged ({failure.reason}); "
             "run `resolution-assistant index --rebuild` to move it aside and rebuild it"
@@ -412,7 +418,7 @@ class ClauseIndex:
         a read-only folder) or is impossible.
         """
         problem = self._problem(failure)  # also drops the handles
-        if self.chroma_url or self._read_only(failure) or _is_busy(failure.cause):
+        if self.chroma_url or self._read_only(failure) or _sound_store_problem(failure.cause):
             raise problem
         _discard_cached_store(self._store_dir)
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -535,15 +541,15 @@ class ClauseIndex:
         if not rebuild and self._holds(fingerprint, len(wanted)):
             # Checked before anything touches the model: a no-op re-index loads no weights.
             return SyncReport(self.embedder.model_id, 0, 0, 0, len(wanted), 0.0, "unchanged")
+        dimension = int(self.embedder.dimension)  # may load the model: read outside the store's guard
         if rebuild:
             self._drop()
         col = self._open(create=True)
         with _chroma_calls():
             meta = dict(col.metadata or {})
             was_complete = bool(meta.get("complete")) and not rebuild
-            if meta.get("model") not in (None, self.embedder.model_id) or int(
-                meta.get("dimension", self.embedder.dimension)
-            ) != int(self.embedder.dimension):
+            stored_dimension = int(meta.get("dimension", dimension))
+            if meta.get("model") not in (None, self.embedder.model_id) or stored_dimension != dimension:
                 raise IndexStateError(f"Collection {self.name} holds vectors of another model; rebuild it")
             if was_complete and meta.get("fingerprint") == fingerprint and col.count() == len(wanted):
                 return SyncReport(self.embedder.model_id, 0, 0, 0, len(wanted), 0.0, "unchanged")
@@ -554,9 +560,10 @@ class ClauseIndex:
             col.modify(metadata={**meta, **self._base_metadata(), "complete": False, "fingerprint": ""})
             if stale:
                 col.delete(ids=stale)
-            self._embed_and_store(col, new + changed, wanted, texts, hashes, progress=progress)
+        self._embed_and_store(col, new + changed, wanted, texts, hashes, progress=progress)
+        with _chroma_calls():
             col.modify(metadata={**self._base_metadata(), "complete": True, "fingerprint": fingerprint})
-            self._counted = None
+        self._counted = None
         if rebuild:
             action = "rebuilt"
         elif not was_complete and stored:
@@ -602,12 +609,13 @@ class ClauseIndex:
         try:
             for start in range(0, len(ids), _BATCH):
                 batch = ids[start : start + _BATCH]
-                vectors = self.embedder.embed_documents([texts[cid] for cid in batch])
-                col.upsert(
-                    ids=batch,
-                    embeddings=np.asarray(vectors, dtype=np.float32),
-                    metadatas=[self._item_metadata(wanted[cid], hashes[cid]) for cid in batch],
-                )
+                vectors = self.embedder.embed_documents([texts[cid] for cid in batch])  # its errors are not the store's
+                with _chroma_calls():
+                    col.upsert(
+                        ids=batch,
+                        embeddings=np.asarray(vectors, dtype=np.float32),
+                        metadatas=[self._item_metadata(wanted[cid], hashes[cid]) for cid in batch],
+                    )
                 if bar is not None:
                     bar.update(len(batch))
         finally:

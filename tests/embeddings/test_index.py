@@ -241,7 +241,22 @@ def test_a_server_that_is_down_is_reported_by_the_heartbeat(tmp_path):
 
     url = f"http://127.0.0.1:{free_port()}"
     index = ClauseIndex(HashEmbedder(), data_dir=tmp_path, chroma_url=url)
-    with pytest.raises(IndexStateError, match=r"not reachable \(ConnectError\).*chroma run") as caught:
+    with pytest.raises(IndexStateError, match=r"not reachable \(ConnectionRefusedError\).*chroma run") as caught:
         index.check_server()
     assert url in str(caught.value) and "\n" not in str(caught.value)
     assert not (tmp_path / "chroma").exists()  # nothing embedded was created instead
+
+
+def test_a_busy_or_full_store_is_reported_not_moved(tmp_path, clauses):
+    """Failures of a sound store (another writer, a full disk) must not send it aside as damaged."""
+    import sqlite3
+
+    from embeddings.index import _StoreFailure
+
+    index = ClauseIndex(HashEmbedder(), data_dir=tmp_path)
+    index.sync(clauses)
+    for cause, fragment in ((sqlite3.OperationalError("database is locked"), "is busy"),
+                            (sqlite3.OperationalError("database or disk is full"), "disk is full")):  # fmt: skip
+        with pytest.raises(IndexStateError, match=fragment):
+            index._set_aside(_StoreFailure(cause))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chroma"]

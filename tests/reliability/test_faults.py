@@ -329,3 +329,28 @@ def test_a_dead_chroma_server_fails_fast_and_service_resumes_on_restart(tmp_path
         assert assistant.index.status()["count"] == len(assistant.clauses)
     finally:
         stop(server)
+
+
+@pytest.mark.server
+@pytest.mark.timeout(300)
+def test_a_damaged_server_store_is_reported_and_left_alone(tmp_path):
+    """Random pages in the server's chroma.sqlite3: the error says so; nothing of the server's is moved."""
+    from tests.embeddings.test_index import HashEmbedder
+
+    port, path = free_port(), tmp_path / "chroma-server"
+    url = f"http://127.0.0.1:{port}"
+    clauses = load_corpus(SEED_DIR)
+    server = start_chroma(path, port)
+    try:
+        ClauseIndex(HashEmbedder(), data_dir=tmp_path / "unused", chroma_url=url).sync(clauses)
+        stop(server)
+        _random_pages(path)
+        before = sorted(p.name for p in path.iterdir())
+        server = start_chroma(path, port)
+        with pytest.raises(IndexStateError, match=r"failed to read its store .*repair or rebuild it on the server") as got:
+            ClauseIndex(HashEmbedder(), data_dir=tmp_path / "unused", chroma_url=url).sync(clauses)
+        assert url in str(got.value) and "\n" not in str(got.value)
+        assert sorted(p.name for p in path.iterdir()) == before
+        assert not (tmp_path / "unused").exists()
+    finally:
+        stop(server)
