@@ -147,6 +147,7 @@ class Assistant:
     def _load(self, *, progress: bool = False) -> _Loaded:
         with self._lock:
             if self._loaded is None:
+                self.index.check_server()  # a Chroma server that is down is reported now, not after the model loads
                 # The keyword indexes first: they need no model, so an embedder in another
                 # process (the app's) loads meanwhile. The first question should not pay for
                 # jieba's dictionary, the English-Chinese word list or torch's first pass.
@@ -289,6 +290,8 @@ class Assistant:
             chroma_server=f"{server.hostname or ''}{f':{server.port}' if server.port else ''}" if server else "",
             llm_model=self.settings.llm_model if self.settings.llm_base_url else "",
             llm=bool(self.settings.llm_base_url),
+            skipped=tuple(s.error for s in self.skipped),
+            notice=self.index.notice,
         )
 
 

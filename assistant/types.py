@@ -135,6 +135,8 @@ class Status:
     chroma_server: str = ""  # "host:port" of a Chroma server; "" for the embedded index
     llm_model: str = ""  # the chat model's name when an LLM writes answers; "" for extractive answers
     llm: bool = False
+    skipped: tuple[str, ...] = ()  # one line per corpus file left out, naming the file and why
+    notice: str = ""  # e.g. the index was damaged, set aside and rebuilt
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -183,6 +183,7 @@ def render_status(status: Status, lang: str, *, error: str = "") -> str:
         f"<span>{esc(counts)}</span>",
         f"<span>{esc(where)}</span>",
         f"<span>{esc(answers)}</span>",
+        *(f'<span class="ra-warning">{esc(line)}</span>' for line in (*status.skipped, status.notice) if line),
     ]
     return f'<div class="ra-status" role="status">{"".join(items)}</div>'
 

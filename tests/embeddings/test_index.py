@@ -1,6 +1,12 @@
 """The clause index against a real Chroma: embedded, and a real `chroma run` server."""
 
+import hashlib
+import json
+import random
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +17,7 @@ from embeddings.index import ClauseIndex, collection_name
 from embeddings.model import MINILM, Embedder
 
 TSAG = "wtsa-res106-2024/resolves-to-instruct-tsag/1"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class CountingEmbedder:
@@ -127,3 +134,129 @@ def test_an_unreachable_server_fails_fast_with_a_clear_message(tmp_path, minilm)
     index = ClauseIndex(minilm, data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(IndexStateError, match="not reachable"):
         index.search(np.zeros(minilm.dimension, dtype=np.float32), k=1)
+
+
+# --- a damaged store heals itself --------------------------------------------------------------
+
+
+class HashEmbedder:
+    """Hand-made 16-dimensional unit vectors from a text's hash: an index of a thousand clauses in seconds."""
+
+    model_id = "test/hash-16"
+    dimension = 16
+
+    def embed_documents(self, texts, **kwargs):
+        return [self.embed_query(t) for t in texts]
+
+    def embed_query(self, text):
+        vector = np.frombuffer(hashlib.sha256(text.encode()).digest()[:16], dtype=np.uint8).astype(np.float32) - 127.5
+        return vector / np.linalg.norm(vector)
+
+
+def many_clauses(clauses, count=1100):
+    """Enough clauses (past Chroma's 1000-vector sync threshold) for the HNSW graph to be written to disk."""
+    return [replace(c, id=f"{c.id}/copy-{i}", order=i) for i, c in ((i, clauses[i % len(clauses)]) for i in range(count))]
+
+
+# Opens the index in a fresh process (Chroma keeps a store it has opened in memory) and prints what happened.
+_OPEN_AND_SEARCH = """
+import json, sys
+from pathlib import Path
+from corpus.library import load_corpus
+from embeddings.index import ClauseIndex
+from tests.embeddings.test_index import HashEmbedder, many_clauses
+
+embedder = HashEmbedder()
+index = ClauseIndex(embedder, data_dir=Path(sys.argv[1]))
+report = index.sync(many_clauses(load_corpus("corpus/texts")))
+hits = index.search(embedder.embed_query("TSAG"), k=3)
+print(json.dumps({"action": report.action, "notice": report.notice, "hits": len(hits)}))
+"""
+
+
+def overwrite_middle(path: Path, size: int, rng: random.Random) -> None:
+    """Random bytes over `size` bytes in the middle of a file."""
+    data = bytearray(path.read_bytes())
+    size = min(size, len(data))
+    start = len(data) // 2 - size // 2
+    data[start : start + size] = rng.randbytes(size)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("target", ["chroma.sqlite3", "header.bin", "data_level0.bin", "link_lists.bin"])
+def test_a_damaged_store_is_moved_aside_and_rebuilt(tmp_path, clauses, target):
+    """Random bytes in the SQLite file or the HNSW graph (which crashed the process with SIGSEGV) are healed."""
+    ClauseIndex(HashEmbedder(), data_dir=tmp_path).sync(many_clauses(clauses))
+    store = tmp_path / "chroma"
+    (segment,) = [d for d in store.iterdir() if d.is_dir()]
+    damaged = store / target if target.endswith("sqlite3") else segment / target
+    overwrite_middle(damaged, 16384, random.Random(target))
+    damaged_bytes = damaged.read_bytes()
+
+    result = subprocess.run(
+        [sys.executable, "-c", _OPEN_AND_SEARCH, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    outcome = json.loads(result.stdout.splitlines()[-1])
+    assert outcome["action"] == "rebuilt" and outcome["hits"] == 3, outcome
+    (aside,) = tmp_path.glob("chroma.damaged-*")
+    assert str(aside) in outcome["notice"] and "\n" not in outcome["notice"]
+    assert (aside / damaged.relative_to(store)).read_bytes() == damaged_bytes  # kept as it was, never deleted
+    assert outcome["notice"] in result.stderr  # logged for the CLI user
+
+
+def test_rebuild_recovers_a_store_that_cannot_be_opened(tmp_path, minilm, clauses):
+    index = ClauseIndex(minilm, data_dir=tmp_path)
+    index.sync(clauses)
+    index._forget()
+    (tmp_path / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database\n" * 4096)
+    fresh = ClauseIndex(minilm, data_dir=tmp_path)
+    report = fresh.sync(clauses, rebuild=True)
+    assert report.action == "rebuilt" and "moved to" in report.notice
+    assert len(list(tmp_path.glob("chroma.damaged-*"))) == 1
+    assert TSAG in [h.clause_id for h in fresh.search(minilm.embed_query("TSAG RG-DT 采取一切必要措施"), k=3)]
+
+
+def test_a_rust_panic_is_a_store_failure_but_an_interrupt_is_not():
+    from embeddings.index import _chroma_calls, _StoreFailure
+
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+    with pytest.raises(_StoreFailure, match="PanicException"):
+        with _chroma_calls():
+            raise panic("database disk image is malformed")
+    for stop in (KeyboardInterrupt, SystemExit):
+        with pytest.raises(stop):
+            with _chroma_calls():
+                raise stop()
+    lookalike = type("PanicException", (BaseException,), {"__module__": "somewhere_else"})
+    with pytest.raises(lookalike):
+        with _chroma_calls():
+            raise lookalike()
+
+
+def test_a_server_that_is_down_is_reported_by_the_heartbeat(tmp_path):
+    from tests.embeddings.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    index = ClauseIndex(HashEmbedder(), data_dir=tmp_path, chroma_url=url)
+    with pytest.raises(IndexStateError, match=r"not reachable \(ConnectionRefusedError\).*chroma run") as caught:
+        index.check_server()
+    assert url in str(caught.value) and "\n" not in str(caught.value)
+    assert not (tmp_path / "chroma").exists()  # nothing embedded was created instead
+
+
+def test_a_busy_or_full_store_is_reported_not_moved(tmp_path, clauses):
+    """Failures of a sound store (another writer, a full disk) must not send it aside as damaged."""
+    import sqlite3
+
+    from embeddings.index import _StoreFailure
+
+    index = ClauseIndex(HashEmbedder(), data_dir=tmp_path)
+    index.sync(clauses)
+    for cause, fragment in ((sqlite3.OperationalError("database is locked"), "is busy"),
+                            (sqlite3.OperationalError("database or disk is full"), "disk is full")):  # fmt: skip
+        with pytest.raises(IndexStateError, match=fragment):
+            index._set_aside(_StoreFailure(cause))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chroma"]

@@ -147,6 +147,7 @@ def cli_env(**extra: str) -> dict:
         TOKENIZERS_PARALLELISM="false",
         NO_PROXY="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(ROOT),  # the code under test, also when the venv's package is installed from another checkout
     )
     env.update(extra)
     return env

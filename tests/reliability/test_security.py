@@ -43,12 +43,15 @@ def test_cli_json_without_a_model_never_shows_the_secret(tmp_path, command):
 
 @pytest.mark.timeout(240)
 def test_cli_ask_json_sends_the_key_only_to_the_endpoint_and_opens_no_named_file(tmp_path, model_cache_dir, scripted_llm):
-    """`ask --json` in LLM mode: the key reaches the endpoint only; a path in the question is never opened."""
+    """`ask --json` in LLM mode: the key reaches the endpoint only; a path in the history or the question is never opened.
+
+    A question about the paths is one the text does not answer, so the LLM is not asked for it.
+    """
     watched = (tmp_path / "watched").resolve()
     watched.mkdir()
     secret_file = watched / "secret.txt"
     secret_file.write_text("not to be read", encoding="utf-8")
-    scripted_llm.replies.append(completion("TSAG is to take all necessary measures [C1]."))
+    scripted_llm.replies.append(completion("TSAG is to take all necessary measures to strengthen this work [C1]."))
     env = cli_env(
         RA_CORPUS_DIR=str(SEED_DIR),
         RA_DATA_DIR=str(tmp_path / "data"),
@@ -58,14 +61,18 @@ def test_cli_ask_json_sends_the_key_only_to_the_endpoint_and_opens_no_named_file
         RA_LLM_MODEL="scripted",
         RA_LLM_API_KEY=SECRET,
     )
-    question = f"{secret_file} ../secret.txt What is TSAG instructed to do?"
-    result, opened = audited_cli(watched, "ask", question, "--json", env=env)
+    history = f"{secret_file} ../secret.txt"
+    result, opened = audited_cli(watched, "ask", "What is TSAG instructed to do?", "--history", history, "--json", env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     answer = json.loads(result.stdout)
     assert answer["notice"] == "LLM answer." and answer["citations"], answer
     assert SECRET not in result.stdout + result.stderr
     assert [r["headers"].get("authorization") for r in scripted_llm.requests] == [f"Bearer {SECRET}"]
     assert opened == set(), opened
+
+    result, opened = audited_cli(watched, "ask", f"{history} What is TSAG instructed to do?", "--json", env=env)
+    assert result.returncode == 0 and json.loads(result.stdout)["abstained"], result.stderr[-3000:]
+    assert opened == set() and len(scripted_llm.requests) == 1, opened
 
 
 def test_eval_results_never_show_the_secret(tmp_path, monkeypatch, llm_assistant, capsys):
