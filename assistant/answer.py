@@ -438,6 +438,18 @@ def abstention_text(language: str, related: Sequence[Clause]) -> str:
     return text
 
 
+def selected_first(selection: Selection, hits: Sequence[Hit]) -> tuple[Hit, ...]:
+    """The answer's ranking: the selected clauses first, then the other hits.
+
+    A whole-resolution answer or a footnote's anchor is found by structure, not by similarity;
+    ranking it first keeps the contract that nothing is cited outside the retrieved clauses.
+    """
+    found = {h.clause.id: h for h in hits}
+    chosen = [found.get(c.id) or Hit(clause=c, score=0.0, ranks={"structure": i}) for i, c in enumerate(selection.clauses)]
+    ids = {c.id for c in selection.clauses}
+    return (*chosen, *(h for h in hits if h.clause.id not in ids))
+
+
 def compose_answer(question: str, language: str, selection: Selection, hits: Sequence[Hit]) -> Answer:
     """An Answer whose every citation quotes its clause verbatim."""
     if selection.abstained:
@@ -452,5 +464,5 @@ def compose_answer(question: str, language: str, selection: Selection, hits: Seq
         citations=citations,
         abstained=False,
         language=language,
-        hits=tuple(hits),
+        hits=selected_first(selection, hits),
     )

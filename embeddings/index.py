@@ -548,10 +548,10 @@ class ClauseIndex:
         embedded store that cannot be opened or read is moved aside and rebuilt.
         """
         started = time.perf_counter()
-        clauses = index_entries(clauses)
+        entries = index_entries(clauses)
         with self._lock:
-            wanted = {c.id: c for c in clauses}
-            if len(wanted) != len(clauses):
+            wanted = {c.id: c for c in entries}
+            if len(wanted) != len(entries):
                 raise IndexStateError("Two clauses share an id; the corpus must be fixed before indexing")
             try:
                 report = self._sync(wanted, rebuild=rebuild, progress=progress)
@@ -693,7 +693,7 @@ class ClauseIndex:
                     raise self._problem(failure) from None
                 aside = self._set_aside(failure)
                 try:
-                    self._sync({c.id: c for c in self._synced}, rebuild=False, progress=False)
+                    self._sync({c.id: c for c in index_entries(self._synced)}, rebuild=False, progress=False)
                     self._healed(failure, aside)
                     return self._search(query_vector, k=k, where=where)
                 except _StoreFailure as again:

@@ -132,7 +132,10 @@ def test_every_metric_has_the_same_signature():
     case = gold_case("a", key_facts=("x",))
     result = observe(case, cited=("a",), ranked=("a",), answer="x")
     assert set(score_case(case, result)) == set(METRICS)
-    assert {name for name, metric in METRICS.items() if metric(case, result) is None} == {"abstention_accuracy"}
+    # Readability is measured only on answers the runner has read (`readable` set).
+    assert {name for name, metric in METRICS.items() if metric(case, result) is None} == {
+        "abstention_accuracy", "answer_readability"
+    }
 
 
 def test_aggregate_macro_micro_and_latency():

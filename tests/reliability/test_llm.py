@@ -265,7 +265,8 @@ SUPPORT_FILE = Path(__file__).with_name("support_sentences.jsonl")
 def test_the_support_threshold_separates_honest_paraphrases_from_invented_and_misplaced_ones(shipped_clauses):
     """The calibration set of `LLM_MIN_OVERLAP`: honest paraphrases of every seed clause in both languages
     pass against their own clause; invented ones fail; cited for any other clause, almost all fail."""
-    by_id = {c.id: c for c in shipped_clauses}
+    # The title block is cited for document facts, never by a generated sentence.
+    by_id = {c.id: c for c in shipped_clauses if c.kind != "title"}
     rows = [json.loads(line) for line in SUPPORT_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
     honest = [r for r in rows if not r.get("invented")]
     assert {r["clause_id"] for r in honest} == set(by_id) and {r["lang"] for r in honest} == {"en", "zh"}
