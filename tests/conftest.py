@@ -5,13 +5,19 @@ from dataclasses import replace
 
 import pytest
 
-from embeddings.model import Embedder
+from embeddings.model import DEFAULT_MODEL, Embedder
+from embeddings.onnx_model import exported_model
 
 
 @pytest.fixture(scope="session")
 def model_cache_dir(tmp_path_factory):
-    """A fresh model cache, so tests never depend on (or touch) ~/.cache; removed at the end (~470 MB)."""
+    """A fresh model cache, so tests never depend on (or touch) ~/.cache; removed at the end (~950 MB).
+
+    The default model is converted and exported to ONNX here, once, so the CLI and app
+    processes the tests start find it ready instead of exporting within their timeouts.
+    """
     path = tmp_path_factory.mktemp("models")
+    exported_model(DEFAULT_MODEL, path)
     yield path
     shutil.rmtree(path, ignore_errors=True)
 
