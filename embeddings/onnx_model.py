@@ -76,9 +76,9 @@ class OnnxEmbedder(TextEmbedder):
     On first use the model is exported into the cache (~20 s, in a child process); if that
     fails, this embedder says so in one line and runs the model on torch instead.
 
-    >>> embedder = OnnxEmbedder(cache_dir=DEFAULT_CACHE_DIR)
-    >>> passages = embedder.embed_documents(["责成电信标准化顾问组", "注意到"])
-    >>> scores = passages @ embedder.embed_query("What is TSAG instructed to do?")
+    >>> embedder = make_embedder(cache_dir=DEFAULT_CACHE_DIR)  # backend="onnx"
+    >>> embedder.embed_query("What is TSAG instructed to do?").shape, embedder.backend
+    ((384,), 'onnx')
     """
 
     def __init__(self, model_name: str = DEFAULT_MODEL, *, cache_dir: Path, query_cache_size: int = 1024):

@@ -1,13 +1,14 @@
 """The embedding model in a process of its own, for the app.
 
-Importing torch and sentence-transformers and loading the model takes about 6 s of CPU,
-and imports hold the GIL: in the app's process that time adds to Gradio's own start. A
-child process does it on the other core while the page comes up, so the first answer
-comes seconds sooner, and the app's process never imports torch.
+Loading the model takes CPU that holds the GIL: about 6 s on torch (mostly its imports),
+about 2 s on onnx (the tokenizer, the checksums, the session). In the app's process that
+time adds to Gradio's own start; a child process spends it on the other core while the
+page comes up. On torch the first answer comes seconds sooner; on onnx the two are within
+noise of each other (benchmarks/RESULTS.md, app starts), and the child stays the default.
 
 `WorkerEmbedder` is a `TextEmbedder` like `Embedder` (what `ClauseIndex` and `HybridSearch`
 use); the child runs an ordinary `Embedder` or `OnnxEmbedder` (`backend`), so the vectors are
-the same (tested to 1e-6).
+the same (tested to 1e-6 on torch, 1e-5 on onnx).
 
     python -m embeddings.worker MODEL CACHE_DIR NICENESS BACKEND   # the child; pickled tuples on stdin/stdout
 
