@@ -1,4 +1,4 @@
-# Two commands do all set-up: `make run` and `make test`.
+# Two commands do all set-up: `make run` and `make test` (`make test-fast` for the edit loop).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install dev index eval bench bench-smoke clean
+.PHONY: run test test-fast install dev index eval bench bench-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ eval: install
 test: dev
 	bash scripts/ensure-chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# All but the browser and Chroma-server tests, on two workers. A worker runs whole files
+# (--dist loadfile), so module fixtures load once; each has its own tmp dirs and model cache.
+test-fast: dev
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not server" -n 2 --dist loadfile
 
 bench: dev
 	$(BIN)/python -m benchmarks.run

@@ -74,7 +74,8 @@ def parse_auth(value: str) -> tuple[str, str]:
 def embedder(settings: Settings):
     """The model's own process (the one started at import, if its settings still hold), or None for in-process."""
     early = EARLY_EMBEDDER
-    if settings.separate_embedding_process and early is not None and early.model_id == settings.embedding_model:
+    same = early is not None and (early.model_id, early.backend) == (settings.embedding_model, settings.embedding_backend)
+    if settings.separate_embedding_process and same:
         return early
     return start_embedding_process(settings)
 

@@ -18,7 +18,8 @@ from corpus.manifest import load_manifest
 from corpus.mandates import Mandate, list_mandates
 from corpus.library import Skipped, load_library
 from embeddings.index import ClauseIndex, SyncReport, passage_text
-from embeddings.model import Embedder
+from embeddings.model import TextEmbedder
+from embeddings.onnx_model import make_embedder
 from assistant import dictionary
 from assistant.answer import Selection, compose_answer, select_clauses
 from assistant.conversation import Turn, TurnMemory, chain_with, resolve
@@ -104,14 +105,16 @@ class Assistant:
         settings: Settings,
         *,
         clauses: Sequence[Clause] | None = None,
-        embedder: Embedder | None = None,
+        embedder: TextEmbedder | None = None,
         signals: Sequence[str] = SIGNALS,
     ):
         self.settings = settings
         self.signals = tuple(signals)
         self._clauses = list(clauses) if clauses is not None else None
         self._skipped: tuple[Skipped, ...] = ()
-        self.embedder = embedder or Embedder(settings.embedding_model, cache_dir=settings.model_cache)
+        self.embedder = embedder or make_embedder(
+            settings.embedding_model, cache_dir=settings.model_cache, backend=settings.embedding_backend
+        )
         self.index = ClauseIndex(
             self.embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url, corpus_name="default"
         )

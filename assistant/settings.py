@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corpus.errors import AssistantError
+from embeddings.onnx_model import BACKENDS, DEFAULT_BACKEND
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 
@@ -33,6 +34,8 @@ ENVIRONMENT = {
     "RA_DATA_DIR": "where the embedded Chroma index lives (default: .data/ in the project)",
     "RA_MODEL_CACHE": "where models are materialized (default: ~/.cache/resolution-assistant/models)",
     "RA_EMBEDDING_MODEL": f"sentence-transformers model name or path (default: {DEFAULT_MODEL}, bundled)",
+    "RA_EMBEDDING_BACKEND": f"what runs that model: {' or '.join(BACKENDS)} (default: {DEFAULT_BACKEND}; "
+    "exported once into RA_MODEL_CACHE, torch if that fails)",
     "RA_CHROMA_URL": "use a Chroma server, e.g. http://127.0.0.1:8000 (default: embedded)",
     "RA_LLM_BASE_URL": "OpenAI-compatible endpoint for LLM answers (default: none, extractive)",
     "RA_LLM_MODEL": "model name at that endpoint",
@@ -53,6 +56,7 @@ class Settings:
     data_dir: Path = PROJECT_ROOT / ".data"
     model_cache: Path = Path.home() / ".cache" / "resolution-assistant" / "models"
     embedding_model: str = DEFAULT_MODEL
+    embedding_backend: str = DEFAULT_BACKEND
     chroma_url: str = ""
     llm_base_url: str = ""
     llm_model: str = ""
@@ -74,6 +78,9 @@ class Settings:
         process = env.get("RA_EMBEDDING_PROCESS", "").strip().lower() or "separate"
         if process not in ("separate", "same"):
             raise AssistantError(f"RA_EMBEDDING_PROCESS={process!r} must be 'separate' (default) or 'same'")
+        backend = env.get("RA_EMBEDDING_BACKEND", "").strip().lower() or base.embedding_backend
+        if backend not in BACKENDS:
+            raise AssistantError(f"RA_EMBEDDING_BACKEND={backend!r} must be one of: {', '.join(BACKENDS)} (default {DEFAULT_BACKEND})")
         niceness = env.get("RA_EMBEDDING_NICENESS", "").strip() or str(base.embedding_niceness)
         if not niceness.isdigit() or int(niceness) > 19:
             raise AssistantError(f"RA_EMBEDDING_NICENESS={niceness!r} must be a whole number from 0 to 19 (default 10)")
@@ -83,6 +90,7 @@ class Settings:
             data_dir=Path(env["RA_DATA_DIR"]) if env.get("RA_DATA_DIR") else base.data_dir,
             model_cache=Path(env["RA_MODEL_CACHE"]) if env.get("RA_MODEL_CACHE") else base.model_cache,
             embedding_model=env.get("RA_EMBEDDING_MODEL") or base.embedding_model,
+            embedding_backend=backend,
             chroma_url=env.get("RA_CHROMA_URL", "").strip(),
             llm_base_url=env.get("RA_LLM_BASE_URL", "").strip(),
             llm_model=env.get("RA_LLM_MODEL", "").strip(),
@@ -109,4 +117,9 @@ def start_embedding_process(settings: Settings):
         return None
     from embeddings.worker import WorkerEmbedder
 
-    return WorkerEmbedder(settings.embedding_model, cache_dir=settings.model_cache, niceness=settings.embedding_niceness)
+    return WorkerEmbedder(
+        settings.embedding_model,
+        cache_dir=settings.model_cache,
+        niceness=settings.embedding_niceness,
+        backend=settings.embedding_backend,
+    )

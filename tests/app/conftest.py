@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 120
 # Settings that would make the run depend on the developer's machine.
 _FOREIGN_ENV = ("RA_AUTH", "RA_CHROMA_URL", "RA_LLM_BASE_URL", "RA_CORPUS_DIR", "RA_EMBEDDING_MODEL",
-                "RA_EMBEDDING_PROCESS", "RA_EMBEDDING_NICENESS", "GRADIO_SERVER_NAME", "GRADIO_SERVER_PORT")
+                "RA_EMBEDDING_PROCESS", "RA_EMBEDDING_NICENESS", "RA_EMBEDDING_BACKEND", "GRADIO_SERVER_NAME", "GRADIO_SERVER_PORT")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ def test_the_app_loads_the_model_in_a_separate_process_by_default():
     ("RA_EMBEDDING_NICENESS", "-5", "from 0 to 19"),
     ("RA_EMBEDDING_NICENESS", "20", "from 0 to 19"),
     ("RA_LLM_TIMEOUT", "soon", "not a number of seconds"),
+    ("RA_EMBEDDING_BACKEND", "openvino", "one of: onnx, torch"),
 ])  # fmt: skip
 def test_a_value_that_cannot_work_is_named_with_the_fix(name, value, says):
     with pytest.raises(AssistantError, match=name) as raised:
@@ -27,4 +28,10 @@ def test_a_value_that_cannot_work_is_named_with_the_fix(name, value, says):
 
 
 def test_every_setting_read_is_documented():
-    assert {"RA_EMBEDDING_PROCESS", "RA_EMBEDDING_NICENESS", "RA_LLM_TIMEOUT", "RA_EMBEDDING_MODEL"} <= set(ENVIRONMENT)
+    assert {"RA_EMBEDDING_PROCESS", "RA_EMBEDDING_NICENESS", "RA_LLM_TIMEOUT", "RA_EMBEDDING_MODEL",
+            "RA_EMBEDDING_BACKEND"} <= set(ENVIRONMENT)
+
+
+def test_the_model_runs_on_onnx_unless_torch_is_asked_for():
+    assert Settings.from_env({}).embedding_backend == "onnx"
+    assert Settings.from_env({"RA_EMBEDDING_BACKEND": " Torch "}).embedding_backend == "torch"

@@ -19,7 +19,7 @@ QUERIES = ["What is TSAG instructed to do?", "电信标准化顾问组需要做�
 
 @pytest.fixture(scope="module")
 def worker(model_cache_dir, embedder):  # `embedder` first: the model is converted before the child needs it
-    started = WorkerEmbedder(embedder.model_id, cache_dir=model_cache_dir)
+    started = WorkerEmbedder(embedder.model_id, cache_dir=model_cache_dir, backend="torch")
     yield started
     started.close()
 
@@ -66,8 +66,17 @@ def test_empty_input_and_a_bare_string(worker):
         worker.embed_queries("one string")
 
 
+def test_the_onnx_child_gives_the_same_vectors_without_torch(onnx_embedder, embedder, model_cache_dir):
+    worker = WorkerEmbedder(embedder.model_id, cache_dir=model_cache_dir, backend="onnx")
+    try:
+        np.testing.assert_allclose(worker.embed_queries(QUERIES), embedder.embed_queries(QUERIES), rtol=0, atol=1e-5)
+        assert "libtorch" not in Path(f"/proc/{worker.pid}/maps").read_text()
+    finally:
+        worker.close()
+
+
 def test_a_killed_child_is_an_error_then_restarts(model_cache_dir, embedder):
-    worker = WorkerEmbedder(embedder.model_id, cache_dir=model_cache_dir)
+    worker = WorkerEmbedder(embedder.model_id, cache_dir=model_cache_dir, backend="onnx")  # onnx: starts in seconds
     try:
         worker.load()
         pid = worker.pid
@@ -78,13 +87,13 @@ def test_a_killed_child_is_an_error_then_restarts(model_cache_dir, embedder):
         assert worker.pid is None
         again = worker.embed_queries(["after the restart"])
         assert worker.pid not in (None, pid)
-        np.testing.assert_allclose(again, embedder.embed_queries(["after the restart"]), rtol=0, atol=1e-6)
+        np.testing.assert_allclose(again, embedder.embed_queries(["after the restart"]), rtol=0, atol=1e-5)
     finally:
         worker.close()
 
 
 def test_a_model_that_cannot_load_says_why(tmp_path, model_cache_dir):
-    worker = WorkerEmbedder(str(tmp_path / "no-such-model"), cache_dir=model_cache_dir)
+    worker = WorkerEmbedder(str(tmp_path / "no-such-model"), cache_dir=model_cache_dir, backend="torch")
     pid = worker.pid
     with pytest.raises(ModelError, match="neither a local model directory"):
         worker.load()
@@ -92,7 +101,7 @@ def test_a_model_that_cannot_load_says_why(tmp_path, model_cache_dir):
 
 
 def test_close_ends_the_child(model_cache_dir, embedder):
-    worker = WorkerEmbedder(embedder.model_id, cache_dir=model_cache_dir)
+    worker = WorkerEmbedder(embedder.model_id, cache_dir=model_cache_dir, backend="torch")
     pid = worker.pid
     worker.close()  # before it is ready: killed, not waited for
     assert worker.pid is None and _gone(pid)
@@ -101,7 +110,7 @@ def test_close_ends_the_child(model_cache_dir, embedder):
 def test_the_child_ends_when_its_parent_dies(model_cache_dir, embedder):
     script = (
         "import sys; from embeddings.worker import WorkerEmbedder\n"
-        f"w = WorkerEmbedder({embedder.model_id!r}, cache_dir={str(model_cache_dir)!r}); w.load()\n"
+        f"w = WorkerEmbedder({embedder.model_id!r}, cache_dir={str(model_cache_dir)!r}, backend='onnx'); w.load()\n"
         "print(w.pid, flush=True); sys.stdin.read()"
     )
     parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

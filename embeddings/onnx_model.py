@@ -1,0 +1,337 @@
+"""The embedding model on onnxruntime: exported once from sentence-transformers, then run without torch.
+
+sentence-transformers stays the model format and the reference. The export wraps the model's
+own modules (transformer, pooling, normalization) in one ONNX graph and keeps it only if its
+vectors match `SentenceTransformer.encode`. Running it needs onnxruntime, `tokenizers` and
+numpy: a query takes about half of torch's time, and the process that answers never imports
+torch, transformers or sentence-transformers (seconds of start-up, hundreds of MB).
+
+The export itself needs torch, so it runs once, in a child process, into the model cache:
+
+    python -m embeddings.onnx_model MODEL CACHE_DIR OUT_DIR   # started by OnnxEmbedder, not by hand
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from corpus.errors import ModelError
+from embeddings.model import (
+    DEFAULT_MODEL,
+    DEFAULT_MODEL_DIR,
+    Embedder,
+    TextEmbedder,
+    default_model_stamp,
+    materialize,
+    materialize_default_model,
+)
+
+BACKENDS = ("onnx", "torch")
+DEFAULT_BACKEND = "onnx"
+
+_EXPORTER_VERSION = 1  # bump when the files written by _export change
+_OPSET = 17
+_CONFIG = "embedder.json"
+_GRAPH = "model.onnx"
+_WEIGHTS = "model.onnx.data"  # beside the graph, so onnxruntime maps it instead of copying (0.4 s, +140 MB vs 3 s, +870 MB)
+_TOLERANCE = 1e-5  # largest difference from SentenceTransformer.encode in any coordinate
+_MAX_DOCUMENT_THREADS = 4
+_ROOT = Path(__file__).resolve().parent.parent
+_CHECK_TEXTS = [
+    "What is TSAG instructed to do?",
+    "电信标准化顾问组需要做什么？",
+    "混合 mixed 语言 sentence with numbers 12345 and ＦＵＬＬＷＩＤＴＨ letters",
+    "Résumé naïve café — ﬁnance ① Ⅻ",
+    "tabs\tand  double  spaces\nand newlines",
+    "x",
+    " ".join(["第106号决议 Resolution 106 strengthens standardization activities"] * 80),  # past the length limit
+]
+
+
+def make_embedder(
+    model_name: str = DEFAULT_MODEL, *, cache_dir: Path, backend: str = DEFAULT_BACKEND, query_cache_size: int = 1024
+) -> TextEmbedder:
+    """The embedder for `backend`, "onnx" (`OnnxEmbedder`) or "torch" (`Embedder`)."""
+    if backend == "onnx":
+        return OnnxEmbedder(model_name, cache_dir=cache_dir, query_cache_size=query_cache_size)
+    if backend == "torch":
+        return Embedder(model_name, cache_dir=cache_dir, query_cache_size=query_cache_size)
+    raise ModelError(f"Unknown embedding backend {backend!r}; use one of: {', '.join(BACKENDS)}")
+
+
+class OnnxEmbedder(TextEmbedder):
+    """An `Embedder` on onnxruntime: the same vectors (to 1e-5), no torch in this process.
+
+    On first use the model is exported into the cache (~20 s, in a child process); if that
+    fails, this embedder says so in one line and runs the model on torch instead.
+
+    >>> embedder = make_embedder(cache_dir=DEFAULT_CACHE_DIR)  # backend="onnx"
+    >>> embedder.embed_query("What is TSAG instructed to do?").shape, embedder.backend
+    ((384,), 'onnx')
+    """
+
+    def __init__(self, model_name: str = DEFAULT_MODEL, *, cache_dir: Path, query_cache_size: int = 1024):
+        super().__init__(query_cache_size=query_cache_size)
+        self._model_name = model_name
+        self._cache_dir = Path(cache_dir).expanduser()
+        self._runtime: _Runtime | Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return self._model_name
+
+    @property
+    def dimension(self) -> int:
+        return self._loaded().dimension
+
+    @property
+    def backend(self) -> str:
+        """"onnx", or "torch" once the export has failed and this embedder fell back to it."""
+        return "torch" if isinstance(self._loaded(), Embedder) else "onnx"
+
+    def load(self) -> None:
+        """Export (first use only) and load the model now instead of on first use."""
+        self._loaded()
+
+    def _encode(self, texts: list[str], *, query: bool, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        runtime = self._loaded()
+        if isinstance(runtime, Embedder):
+            return runtime.embed_queries(texts) if query else runtime.embed_documents(texts, batch_size=batch_size, progress=progress)
+        return runtime.encode(texts, query=query, batch_size=batch_size, progress=progress)
+
+    def _loaded(self) -> _Runtime | Embedder:
+        if self._runtime is None:
+            with self._lock:
+                if self._runtime is None:
+                    self._runtime = self._open()
+        return self._runtime
+
+    def _open(self) -> _Runtime | Embedder:
+        try:
+            return _Runtime(exported_model(self._model_name, self._cache_dir))
+        except _ExportFailed as exc:
+            print(f"{exc} Using torch for the embedding model instead.", file=sys.stderr, flush=True)
+            fallback = Embedder(self._model_name, cache_dir=self._cache_dir, query_cache_size=1)
+            fallback.load()
+            return fallback
+
+
+class _ExportFailed(ModelError):
+    """The model loads with sentence-transformers but could not be exported, or its export does not match."""
+
+
+def exported_model(model_name: str, cache_dir: Path) -> Path:
+    """The ONNX folder of `model_name` in `cache_dir`, exported on first use and checked on every load.
+
+    Raises _ExportFailed when the export fails, ModelError when the model itself cannot load.
+    """
+    cache_dir = Path(cache_dir).expanduser()
+    if model_name == DEFAULT_MODEL:
+        # Beside the converted model, which is only read (and checked) when an export needs it.
+        target = cache_dir / f"{DEFAULT_MODEL_DIR}.onnx"
+        model_stamp: object = default_model_stamp()
+    else:
+        local = Path(model_name).expanduser()
+        source = str(local.resolve()) if local.is_dir() else model_name
+        slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", model_name).strip("-._")[-40:] or "model"
+        target = cache_dir / f"{slug}-{hashlib.sha1(source.encode()).hexdigest()[:10]}.onnx"
+        model_stamp = _folder_stamp(local) if local.is_dir() else model_name
+    stamp = {"exporter": _EXPORTER_VERSION, "opset": _OPSET, "model": model_stamp}
+    notice = f"Exporting the embedding model {model_name} to ONNX (first use only, ~20 s)..."
+    return materialize(target, stamp, lambda work: _export_in_child(model_name, cache_dir, work), notice=notice)
+
+
+def _folder_stamp(folder: Path) -> list:
+    """Names, sizes and mtimes of a user's model folder: a changed model is exported again."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and ".cache" not in p.parts)
+    return [[p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
+
+
+def _export_in_child(model_name: str, cache_dir: Path, out: Path) -> None:
+    if model_name == DEFAULT_MODEL:
+        materialize_default_model(cache_dir)  # here, where it needs no torch: the child finds it ready
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
+    command = [sys.executable, "-m", "embeddings.onnx_model", model_name, str(cache_dir), str(out)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=_ROOT)
+    except OSError as exc:
+        raise _ExportFailed(f"Could not start the ONNX export: {exc}.") from exc
+    if done.returncode == 0:
+        return
+    last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+    kind, _, message = last.partition(": ")
+    if kind == "model-error":
+        raise ModelError(message)
+    raise _ExportFailed(f"Could not export {model_name} to ONNX ({message if kind == 'export-error' else last}).")
+
+
+class _Runtime:
+    """An exported folder loaded into onnxruntime: prompts, tokenizer, one session per thread count."""
+
+    def __init__(self, folder: Path):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        config = json.loads((folder / _CONFIG).read_text(encoding="utf-8"))
+        self.dimension = int(config["dimension"])
+        self._prompts = config["prompts"]
+        self._pad_id = int(config["pad_id"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(int(config["max_seq_length"]))
+        self._ort = onnxruntime
+        self._graph = folder / _GRAPH
+        self._sessions: dict[int, object] = {}
+        self._lock = threading.Lock()
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        # One thread per query, as on torch (embeddings.model explains); passages on up to four,
+        # in a second session opened only when passages are embedded.
+        self._threads = {True: 1, False: min(_MAX_DOCUMENT_THREADS, cores)}
+        self._session(1)
+
+    def encode(self, texts: list[str], *, query: bool, batch_size: int, progress: bool) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return vectors
+        prompt = self._prompts["query" if query else "document"]
+        encodings = [self._tokenizer.encode(prompt + text) for text in texts]
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")  # little padding per batch
+        session = self._session(self._threads[query])
+        starts = range(0, len(texts), batch_size)
+        if progress:
+            from tqdm.auto import tqdm
+
+            starts = tqdm(starts, desc="Batches")
+        for start in starts:
+            batch = order[start : start + batch_size]
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                ids[row, : len(encodings[i].ids)] = encodings[i].ids
+                mask[row, : len(encodings[i].ids)] = 1
+            vectors[batch] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return vectors
+
+    def _session(self, threads: int):
+        with self._lock:
+            if threads not in self._sessions:
+                options = self._ort.SessionOptions()
+                options.intra_op_num_threads = threads
+                options.inter_op_num_threads = 1
+                options.log_severity_level = 3
+                # Threads that spin while they wait fight every other process for the cores
+                # (see OMP_WAIT_POLICY in embeddings.model).
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                try:
+                    self._sessions[threads] = self._ort.InferenceSession(
+                        str(self._graph), options, providers=["CPUExecutionProvider"]
+                    )
+                except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
+                    raise ModelError(f"Cannot load {self._graph}: {str(exc).strip().splitlines()[0]}") from exc
+            return self._sessions[threads]
+
+
+# --- the export (in the child, with torch) ------------------------------------------------
+
+
+def _export(model_name: str, cache_dir: Path, out: Path) -> None:
+    """Write graph, weights, tokenizer.json and embedder.json for `model_name` into `out`, checked against encode."""
+    import torch
+
+    from embeddings.model import _load_sentence_transformer
+
+    source = Embedder(model_name, cache_dir=cache_dir).source
+    model = _load_sentence_transformer(source, model_name).eval()  # a ModelError: the model itself is bad
+    try:
+        tokenizer = model.tokenizer.backend_tokenizer
+    except AttributeError as exc:
+        raise _ExportFailed("it has no fast tokenizer") from exc
+    prompts = model.prompts or {}
+    config = {
+        "dimension": int(model.get_embedding_dimension()),
+        "max_seq_length": int(model.max_seq_length),
+        "pad_id": int(model.tokenizer.pad_token_id or 0),
+        "prompts": {task: prompts.get(task, "") for task in ("query", "document")},
+    }
+    tokenizer.save(str(out / "tokenizer.json"))
+    (out / _CONFIG).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    class Pipeline(torch.nn.Module):
+        """input_ids, attention_mask -> the model's own modules -> L2-normalized sentence embedding."""
+
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask):
+            features = self.model({"input_ids": input_ids, "attention_mask": attention_mask})
+            return torch.nn.functional.normalize(features["sentence_embedding"], dim=-1)
+
+    # Two rows of different lengths, so the traced graph pads and masks.
+    sample = model.tokenizer(["query: 示例 sample", "x"], padding=True, return_tensors="pt")
+    graph = out / "full.onnx"
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's warnings are about shapes that do not vary here
+        torch.onnx.export(
+            Pipeline(), (sample["input_ids"], sample["attention_mask"]), str(graph), dynamo=False,
+            opset_version=_OPSET, input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
+            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                          "sentence_embedding": {0: "batch"}},
+        )  # fmt: skip
+    import onnx
+
+    onnx.save_model(onnx.load(str(graph)), str(out / _GRAPH), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location=_WEIGHTS, size_threshold=1024)  # fmt: skip
+    graph.unlink()
+    (out / _WEIGHTS).chmod(0o644)
+    _check_export(model, out)
+
+
+def _check_export(model, out: Path) -> None:
+    runtime = _Runtime(out)
+    for query in (True, False):
+        theirs = (model.encode_query if query else model.encode_document)(
+            _CHECK_TEXTS, batch_size=4, convert_to_numpy=True, normalize_embeddings=True
+        )
+        ours = runtime.encode(_CHECK_TEXTS, query=query, batch_size=4, progress=False)
+        worst = float(np.abs(ours - theirs).max())
+        if worst > _TOLERANCE:
+            raise _ExportFailed(f"its vectors differ from sentence-transformers' by up to {worst:.1e}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 3:
+        print("usage: python -m embeddings.onnx_model MODEL CACHE_DIR OUT_DIR (started by OnnxEmbedder)", file=sys.stderr)
+        return 2
+    try:
+        _export(args[0], Path(args[1]), Path(args[2]))
+    except _ExportFailed as exc:
+        print(f"export-error: {exc}", file=sys.stderr)
+        return 1
+    except ModelError as exc:
+        print(f"model-error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # anything torch.onnx or onnx raise: the parent falls back to torch
+        print(f"export-error: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
