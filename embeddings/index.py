@@ -28,7 +28,7 @@ from corpus.errors import AssistantError, IndexStateError
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: one entry per clause and language, "language" in the metadata
 _BATCH = 64
 _SERVER_TIMEOUT_S = 5.0
 _CONNECT_PROBE_S = 1.0  # a server that is down is reported within this, before any model loads
@@ -117,7 +117,8 @@ def collection_name(model_id: str, corpus_name: str) -> str:
 
 
 def _content_hash(text: str, model_id: str) -> str:
-    return hashlib.sha256(f"{model_id}\0{text}".encode()).hexdigest()[:32]
+    """What a stored entry was made from: its text, the model and the layout of its metadata."""
+    return hashlib.sha256(f"{SCHEMA_VERSION}\0{model_id}\0{text}".encode()).hexdigest()[:32]
 
 
 def _fingerprint(hashes: dict[str, str]) -> str:
