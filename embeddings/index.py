@@ -573,10 +573,11 @@ class ClauseIndex:
         if not rebuild and self._holds(fingerprint, len(wanted)):
             # Checked before anything touches the model: a no-op re-index loads no weights.
             return SyncReport(self.embedder.model_id, 0, 0, 0, len(wanted), 0.0, "unchanged")
-        dimension = int(self.embedder.dimension)  # may load the model: read outside the store's guard
+        # The store first: a folder that cannot be written is reported before a model is prepared.
         if rebuild:
             self._drop()
         col = self._open(create=True)
+        dimension = int(self.embedder.dimension)  # may load the model: read outside the store's guard
         with _chroma_calls():
             meta = dict(col.metadata or {})
             was_complete = bool(meta.get("complete")) and not rebuild
