@@ -216,7 +216,7 @@ class Reply:
     """One scripted HTTP reply: status, raw body, and a delay before it is sent.
 
     A streamed reply (`streamed`) has `events` instead of a body: server-sent events written one by
-    one, the rest held back after the first until `held` is set (when given).
+    one, `gap` seconds apart, the rest held back after the first until `held` is set (when given).
     """
 
     body: bytes = b""
@@ -224,6 +224,7 @@ class Reply:
     delay: float = 0.0
     events: tuple[bytes, ...] = ()
     held: threading.Event | None = None
+    gap: float = 0.0
 
 
 def completion(content: str | None) -> Reply:
@@ -239,7 +240,7 @@ def completion(content: str | None) -> Reply:
     return Reply(json.dumps(body, ensure_ascii=False).encode())
 
 
-def streamed(*pieces: str, held: threading.Event | None = None, done: bool = True) -> Reply:
+def streamed(*pieces: str, held: threading.Event | None = None, done: bool = True, gap: float = 0.0) -> Reply:
     """An OpenAI `chat.completion.chunk` event stream sending `pieces` as the content deltas, then `[DONE]`
     (unless `done` is false). With `held`, the pieces after the first wait until it is set (10 s at most)."""
 
@@ -250,7 +251,7 @@ def streamed(*pieces: str, held: threading.Event | None = None, done: bool = Tru
 
     events = [event({"role": "assistant", "content": pieces[0]}), *(event({"content": p}) for p in pieces[1:])]
     events.append(event({}, "stop"))
-    return Reply(events=(*events, *([b"data: [DONE]\n\n"] if done else [])), held=held)
+    return Reply(events=(*events, *([b"data: [DONE]\n\n"] if done else [])), held=held, gap=gap)
 
 
 class ScriptedLLM:
@@ -323,6 +324,7 @@ class ScriptedLLM:
         for i, event in enumerate(reply.events):
             if i == 1 and reply.held is not None:
                 reply.held.wait(10)
+            time.sleep(reply.gap if i else 0.0)
             handler.wfile.write(event)
             handler.wfile.flush()
             self.sent += 1

@@ -100,6 +100,17 @@ def test_a_stream_that_stalls_ends_in_the_extractive_answer(seed_settings, embed
     assert final.text == seed_assistant.ask(QUESTION).text
 
 
+@pytest.mark.timeout(60)
+def test_a_reply_still_trickling_in_after_the_timeout_is_cut_off(seed_settings, embedder, scripted_llm, seed_assistant):
+    """Each piece comes well within the 1 s read timeout, but the whole reply would take 3 s."""
+    settings = replace(seed_settings, llm_base_url=scripted_llm.base_url, llm_api_key=SECRET, llm_timeout=1.0)
+    scripted_llm.replies.append(streamed(*PIECES, "It also ", "acts [C1].", gap=0.5))
+    *drafts, final = loaded_assistant(settings, embedder).as_runnable().stream({"question": QUESTION})
+    assert drafts and len(drafts) < len(PIECES) + 2
+    assert "did not answer (TimeoutError)" in final.notice, final.notice
+    assert final.text == seed_assistant.ask(QUESTION).text
+
+
 def test_a_stream_cut_short_is_checked_on_what_came(llm_assistant, scripted_llm, shipped_clauses):
     scripted_llm.replies.append(streamed("TSAG is to take all necessary measures [C1]. ", "It also ", done=False))
     *_, final = llm_assistant.as_runnable().stream({"question": QUESTION})
