@@ -7,7 +7,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from corpus.actors import ACTOR_KEYS, actor_names
@@ -225,10 +225,24 @@ class Assistant:
         answer = compose_answer(prepared.text, prepared.language, selection, hits)
         if self.settings.llm_base_url:
             answer = self._llm_answerer().answer(prepared.turn.question, hits, answer)
-        timings = dict(prepared.timings)
-        timings["compose_ms"] = (time.perf_counter() - timings.pop("compose_started")) * 1000
-        timings["other_ms"] = max(0.0, (time.perf_counter() - prepared.started) * 1000 - sum(timings.values()))
-        return replace(answer, timings=timings)
+        return _timed(prepared, answer)
+
+    def respond_stream(self, prepared: Prepared, hits: Sequence[Hit], selection: Selection, *, callbacks=None) -> Iterator[Answer]:
+        """Like `respond`, but with an LLM first its drafts as the reply streams: the text so far, nothing cited.
+
+        The last item is the checked Answer; without an LLM it is the only one. `callbacks` see the model's run.
+        """
+        answer = compose_answer(prepared.text, prepared.language, selection, hits)
+        if self.settings.llm_base_url:
+            from assistant.llm import draft
+
+            reply = ""
+            for part in self._llm_answerer().stream(prepared.turn.question, hits, answer, callbacks=callbacks):
+                if isinstance(part, Answer):
+                    answer = part
+                elif text := draft(reply := reply + part):
+                    yield Answer(text, language=answer.language, hits=answer.hits)
+        yield _timed(prepared, answer)
 
     def as_runnable(self):
         """Answering as a LangChain Runnable: {"question", "history"} in, the Answer out (see assistant.runnable)."""
@@ -296,6 +310,14 @@ class Assistant:
             skipped=tuple(s.error for s in self.skipped),
             notice=self.index.notice,
         )
+
+
+def _timed(prepared: Prepared, answer: Answer) -> Answer:
+    """The answer with the milliseconds of every step of its question."""
+    timings = dict(prepared.timings)
+    timings["compose_ms"] = (time.perf_counter() - timings.pop("compose_started")) * 1000
+    timings["other_ms"] = max(0.0, (time.perf_counter() - prepared.started) * 1000 - sum(timings.values()))
+    return replace(answer, timings=timings)
 
 
 def verb_names(verb: str) -> dict:

@@ -7,12 +7,13 @@
 Callbacks (LangSmith, Langfuse, a BaseCallbackHandler of your own) see the run, each step as a child
 chain run, and the retrieval as the ClauseRetriever's own retriever run; `invoke`, `batch`, `stream`
 and `ainvoke` all work. The steps are the Assistant's (`prepare`, `retrieve`, `select`, `respond`), so
-`Assistant.ask` gives the same Answer.
+`Assistant.ask` gives the same Answer. With an LLM, `stream` yields drafts while the model writes
+(Answers whose text grows, nothing cited), then the checked Answer that `invoke` gives.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from langchain_core.callbacks import CallbackManagerForChainRun
 from langchain_core.runnables import Runnable, RunnableConfig
@@ -50,15 +51,46 @@ class AssistantRunnable(Runnable[dict, Answer]):
             None, input, name=config.get("run_name") or self.name, run_id=config.pop("run_id", None)
         )
         try:
-            prepared = _step(run, "prepare", input, lambda _: self._prepare(input))
-            hits = _step(run, "retrieve", prepared, lambda child: self._retrieve(prepared, patch_config(config, callbacks=child)))
-            selection = _step(run, "select", hits, lambda _: self.assistant.select(prepared, hits))
+            prepared, hits, selection = self._select(run, input, config)
             answer = _step(run, "answer", selection, lambda _: self.assistant.respond(prepared, hits, selection))
         except BaseException as exc:
             run.on_chain_error(exc)
             raise
         run.on_chain_end(answer)
         return answer
+
+    def stream(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Answer]:
+        """The answer as it is written: with an LLM, drafts while the model streams, then the Answer `invoke` gives.
+
+        A draft is an Answer whose text is the model's reply so far (its clause handles left out), with no
+        citations and no notice: nothing in it is checked yet. Only the last item is checked against the
+        clauses and cited; without an LLM it is the only one. The model's run is a child of the answer step.
+        """
+        config = ensure_config(config)
+        run = get_callback_manager_for_config(config).on_chain_start(
+            None, input, name=config.get("run_name") or self.name, run_id=config.pop("run_id", None)
+        )
+        try:
+            prepared, hits, selection = self._select(run, input, config)
+            step = run.get_child().on_chain_start(None, selection, name="answer")
+            try:
+                for answer in self.assistant.respond_stream(prepared, hits, selection, callbacks=step.get_child()):
+                    yield answer
+            except BaseException as exc:
+                step.on_chain_error(exc)
+                raise
+            step.on_chain_end(answer)
+        except BaseException as exc:
+            run.on_chain_error(exc)
+            raise
+        run.on_chain_end(answer)
+
+    def _select(self, run: CallbackManagerForChainRun, input: Any, config: RunnableConfig) -> tuple:
+        """The first three steps: the prepared question, its hits and the selection that answers it."""
+        prepared = _step(run, "prepare", input, lambda _: self._prepare(input))
+        hits = _step(run, "retrieve", prepared, lambda child: self._retrieve(prepared, patch_config(config, callbacks=child)))
+        selection = _step(run, "select", hits, lambda _: self.assistant.select(prepared, hits))
+        return prepared, hits, selection
 
     def _prepare(self, request: Any):
         if not isinstance(request, dict) or "question" not in request:

@@ -3,7 +3,8 @@
 Each page's conversation lives on the server (webui.pages) and, as a copy restored after a reload, in the
 browser (a BrowserState holding `view.save` data). A page's questions are answered one at a time (one asked
 meanwhile waits its turn, and says so), and nothing waits forever for the model: a load that failed is
-reported and retried by the next question.
+reported and retried by the next question. An LLM's answer shows as it is written, marked unchecked, until
+the checked and cited one replaces it.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import gradio as gr
 
 from assistant.core import Assistant, AssistantError, QuestionError, validate_question
 from assistant.types import Answer, Mandate
 from webui.renderers import (
-    render_answer, render_error, render_footer, render_header, render_pending, render_question, render_sources,
+    render_answer, render_draft, render_error, render_footer, render_header, render_pending, render_question, render_sources,
     render_status, source_cards,
 )
 from webui.strings import LANGUAGES, text
@@ -141,6 +142,12 @@ class App:
         self.loader.wait()
         return self.runnable.invoke({"question": question, "history": list(earlier)})
 
+    def answers(self, question: str, earlier: Sequence[str]) -> Iterator[Answer]:
+        """Like `answer`, but with an LLM its unchecked drafts first, as the model writes; the last is the answer."""
+        validate_question(question)
+        self.loader.wait()
+        yield from self.runnable.stream({"question": question, "history": list(earlier)})
+
     def api_ask(self, question: str, history: list[str] | None = None) -> dict:
         """Answer a question about the resolutions, citing clauses; `history` lists earlier questions of the conversation."""
         try:
@@ -178,7 +185,12 @@ class App:
         answered = False
         while (asked := self.pages.claim(session)) is not None:  # a question another event left behind is taken too
             try:
-                answer = self.answer(asked.question, asked.history)
+                answer = None
+                for later in self.answers(asked.question, asked.history):
+                    if answer is not None:  # not the last: a draft, shown while the model writes on
+                        asked.draft = answer
+                        yield {ui.chatbot: self.messages(session, lang)}
+                    answer = later
                 cards = source_cards(answer, asked.n)
                 turn = Turn(asked.question, render_answer(answer, cards), tuple(cards))
             except AssistantError as exc:
@@ -220,8 +232,10 @@ class App:
                                             {"role": "assistant", "content": t.reply})]
         for i, question in enumerate(asked):
             note = "queued" if i else "thinking" if self.assistant.ready else "loading"
+            reply = (render_draft(question.draft.text, text(lang, "checking"), question.n, question.draft.language)
+                     if question.draft else render_pending(text(lang, note), question.n))
             shown += [{"role": "user", "content": render_question(question.question, lang)},
-                      {"role": "assistant", "content": render_pending(text(lang, note), question.n)}]
+                      {"role": "assistant", "content": reply}]
         return shown
 
     def sources_html(self, turns: Sequence[Turn], lang: str, open_anchor: str = "") -> str:

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from assistant.types import Answer
 from webui.view import MAX_SAVED_TURNS, Turn
 
 FORGET_AFTER_S = 6 * 3600  # a page not heard from for this long is forgotten (its browser keeps the conversation)
@@ -25,6 +26,7 @@ class Asked:
     history: list  # the earlier questions its follow-up may lean on
     claimed: bool = False
     turn: Turn | None = None
+    draft: Answer | None = None  # what the LLM has written of the answer so far, unchecked
 
 
 @dataclass

@@ -54,6 +54,12 @@ def render_pending(message: str, request: int) -> str:
     return f'<div class="ra-pending ra-request-{request}">{esc(message)}</div>'
 
 
+def render_draft(draft: str, message: str, request: int, lang: str) -> str:
+    """An answer the LLM is still writing: its text so far, and a note that it is not checked yet."""
+    return (f'<div class="ra-draft ra-request-{request}" lang="{lang}"><div class="ra-answer-text">{esc(draft)}</div>'
+            f'<div class="ra-pending">{esc(message)}</div></div>')
+
+
 def render_error(message: str) -> str:
     return f'<div class="ra-error" role="alert">{esc(message)}</div>'
 

@@ -213,11 +213,18 @@ def audited_cli(watched: Path, *args: str, env: dict) -> tuple[subprocess.Comple
 
 @dataclass(frozen=True)
 class Reply:
-    """One scripted HTTP reply: status, raw body, and a delay before it is sent."""
+    """One scripted HTTP reply: status, raw body, and a delay before it is sent.
 
-    body: bytes
+    A streamed reply (`streamed`) has `events` instead of a body: server-sent events written one by
+    one, `gap` seconds apart, the rest held back after the first until `held` is set (when given).
+    """
+
+    body: bytes = b""
     status: int = 200
     delay: float = 0.0
+    events: tuple[bytes, ...] = ()
+    held: threading.Event | None = None
+    gap: float = 0.0
 
 
 def completion(content: str | None) -> Reply:
@@ -233,12 +240,27 @@ def completion(content: str | None) -> Reply:
     return Reply(json.dumps(body, ensure_ascii=False).encode())
 
 
+def streamed(*pieces: str, held: threading.Event | None = None, done: bool = True, gap: float = 0.0) -> Reply:
+    """An OpenAI `chat.completion.chunk` event stream sending `pieces` as the content deltas, then `[DONE]`
+    (unless `done` is false). With `held`, the pieces after the first wait until it is set (10 s at most)."""
+
+    def event(delta: dict, finish: str | None = None) -> bytes:
+        chunk = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": int(time.time()),
+                 "model": "scripted", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}  # fmt: skip
+        return f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode()
+
+    events = [event({"role": "assistant", "content": pieces[0]}), *(event({"content": p}) for p in pieces[1:])]
+    events.append(event({}, "stop"))
+    return Reply(events=(*events, *([b"data: [DONE]\n\n"] if done else [])), held=held, gap=gap)
+
+
 class ScriptedLLM:
     """A TEST DOUBLE for an OpenAI-compatible LLM endpoint, serving canned replies on 127.0.0.1.
 
     These machines cannot reach any real LLM endpoint, so the LLM tests point RA_LLM_BASE_URL
     here. POST /v1/chat/completions sends the next queued `Reply` (HTTP 500 when the queue is
-    empty) and records the request's path, headers (lower-cased names) and JSON body in `requests`. It runs no model.
+    empty) and records the request's path, headers (lower-cased names) and JSON body in `requests`; `sent`
+    counts the events of streamed replies written so far. It runs no model.
 
     >>> llm = ScriptedLLM()
     >>> llm.replies.append(completion("TSAG is to take all necessary measures [C1]."))
@@ -248,6 +270,7 @@ class ScriptedLLM:
     def __init__(self):
         self.replies: deque[Reply] = deque()
         self.requests: list[dict] = []
+        self.sent = 0
         double = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -282,6 +305,9 @@ class ScriptedLLM:
             reply = Reply(b'{"error": {"message": "no scripted reply left"}}', status=500)
         time.sleep(reply.delay)
         try:
+            if reply.events:
+                self._send_events(handler, reply)
+                return
             handler.send_response(reply.status)
             handler.send_header("Content-Type", "application/json")
             handler.send_header("Content-Length", str(len(reply.body)))
@@ -289,6 +315,19 @@ class ScriptedLLM:
             handler.wfile.write(reply.body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up first: that is what the timeout tests want
+
+    def _send_events(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+        handler.send_response(reply.status)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.send_header("Cache-Control", "no-cache")
+        handler.end_headers()  # no length: HTTP/1.0, the stream ends when the connection closes
+        for i, event in enumerate(reply.events):
+            if i == 1 and reply.held is not None:
+                reply.held.wait(10)
+            time.sleep(reply.gap if i else 0.0)
+            handler.wfile.write(event)
+            handler.wfile.flush()
+            self.sent += 1
 
     def close(self) -> None:
         self._server.shutdown()
