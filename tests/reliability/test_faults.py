@@ -9,6 +9,7 @@ import json
 import os
 import queue
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -345,22 +346,28 @@ def test_a_damaged_server_store_is_reported_and_left_alone(tmp_path):
         ClauseIndex(HashEmbedder(), data_dir=tmp_path / "unused", chroma_url=url).sync(clauses)
         stop(server)
         pristine = (path / "chroma.sqlite3").read_bytes()
-        for seed in range(106, 126):
-            # Some damage stops the server from starting at all; the case here is a server that
-            # starts and then fails on its store.
-            (path / "chroma.sqlite3").write_bytes(pristine)
-            _random_pages(path, seed=seed)
+        middle = len(pristine) // 4096 // 2
+        got = None
+        for page in sorted(range(2, len(pristine) // 4096), key=lambda p: abs(p - middle))[:40]:
+            # Damage to some pages stops the server from starting, to others goes unread; the case
+            # here is a server that starts and then fails on its store.
+            damaged = bytearray(pristine)
+            damaged[page * 4096 : (page + 1) * 4096] = random.Random(page).randbytes(4096)
+            (path / "chroma.sqlite3").write_bytes(bytes(damaged))
             try:
                 server = start_chroma(path, port)
-                break
             except RuntimeError:
                 continue
-        else:
-            pytest.fail("no damage out of 20 left the server able to start")
-        before = sorted(p.name for p in path.iterdir())
-        with pytest.raises(IndexStateError, match=r"failed to read its store .*repair or rebuild it on the server") as got:
-            ClauseIndex(HashEmbedder(), data_dir=tmp_path / "unused", chroma_url=url).sync(clauses)
-        assert url in str(got.value) and "\n" not in str(got.value)
+            before = sorted(p.name for p in path.iterdir())
+            try:
+                ClauseIndex(HashEmbedder(), data_dir=tmp_path / "unused", chroma_url=url).sync(clauses)
+            except IndexStateError as error:
+                got = error
+                break
+            stop(server)
+        assert got is not None, "no damaged page out of 40 gave a server that starts and then fails"
+        assert re.search(r"failed to read its store .*repair or rebuild it on the server", str(got)), got
+        assert url in str(got) and "\n" not in str(got)
         assert sorted(p.name for p in path.iterdir()) == before
         assert not (tmp_path / "unused").exists()
     finally:
