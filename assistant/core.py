@@ -26,7 +26,7 @@ from assistant.conversation import Turn, TurnMemory, chain_with, resolve
 from assistant.intents import Intent, IntentClassifier
 from assistant.routing import route_question
 from assistant.search import SIGNALS, HybridSearch
-from assistant.settings import Settings
+from assistant.settings import DEFAULT_MODEL, Settings
 from assistant.text import detect_language
 from assistant.types import Answer, Document, Hit, Status
 
@@ -253,7 +253,10 @@ class Assistant:
     def _intent(self, loaded: _Loaded, turn: Turn, hits: Sequence[Hit]) -> Intent:
         """The turn's intent, from the query vector the search has just computed (cached)."""
         vector = self.embedder.embed_query(turn.question)
-        relevance = max((h.similarity for h in hits), default=0.0)
+        # The relevance floor was calibrated on the default model's similarities; another model
+        # (or a configuration without dense retrieval) is judged by the classifier alone.
+        calibrated = "dense" in self.signals and self.embedder.model_id == DEFAULT_MODEL
+        relevance = max((h.similarity for h in hits), default=0.0) if calibrated else 1.0
         return loaded.intents.classify(turn.question, vector, turn.route, relevance=relevance)
 
     def mandates(self, actor: str | None = None) -> list[Mandate]:
