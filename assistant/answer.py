@@ -12,6 +12,7 @@ from typing import Protocol, Sequence
 
 from corpus.actors import actor_forms, actor_mentions, actor_vocabulary
 from corpus.assemblies import ASSEMBLY_NAMES, body_mentions
+from corpus.labels import document_labels
 from corpus.places import PLACES_ZH_EN, place_en, place_zh
 from corpus.clause import Clause
 from corpus.mandates import list_mandates
@@ -41,6 +42,7 @@ class Selection:
     abstained: bool
     reason: str = ""
     intent: str = ""  # the intent whose answer this is, when it shapes the framing
+    title: Clause | None = None  # the document's title block, for answers about the whole resolution
 
 
 class CorpusView(Protocol):
@@ -217,6 +219,8 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     elif intent.name == "references" and not intent.route.references:
         chosen = [c for c in clauses if c.kind != "foreword" and _matching_refs(question, c)]
     elif intent.name == "purpose" and _is_generic(question):
+        # "Why was it adopted?"; a why-question about a topic ("why cooperate with SDOs?") is a
+        # lookup (measured on the dev set: narrowing it to the considering paragraphs lost a case).
         chosen = [c for c in clauses if c.section in PURPOSE_SECTIONS]
     elif intent.name == "role":
         chosen = _role_clauses(question, clauses, corpus)
@@ -227,7 +231,8 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     if _asks_unsupported_fact(question, chosen):
         # "What penalties apply to members who do not comply?" is about everyone, and still unanswered.
         return Selection((), True, "asks for a fact the text does not give", intent.name)
-    return Selection(_by_order(chosen), False, intent.name, intent.name)
+    title = next((c for c in clauses if c.kind == "title"), None)
+    return Selection(_by_order(chosen), False, intent.name, intent.name, title)
 
 
 def _matching_refs(question: str, clause: Clause) -> list:
@@ -379,9 +384,8 @@ def _frame(language: str, citations: Sequence[Citation], selection: Selection) -
     """The quotes framed in the question's language, each followed by its marker."""
     frames = _FRAMES["zh" if language == "zh" else "en"]
     fields = [{"label": c.label, "quote": c.quote_in(language), "marker": c.marker} for c in citations]
-    clauses = {c.id: c for c in selection.clauses}
-    if selection.intent == "document" and len(fields) == 1:
-        lines = [frames["document"].format(**fields[0], **_document_facts(clauses[citations[0].clause_id], language))]
+    if selection.intent == "document" and len(fields) == 1 and selection.title is not None:
+        lines = [frames["document"].format(**fields[0], **_document_facts(selection.title, language))]
     elif selection.intent == "who-acts":
         mandates = {m.clause_id: m for m in list_mandates(selection.clauses)}
         lines = [frames["who-acts"], *(
@@ -392,24 +396,25 @@ def _frame(language: str, citations: Sequence[Citation], selection: Selection) -
         lines = [frames["one"].format(**fields[0])]
     else:
         head = frames.get(selection.intent) if selection.intent in ("overview", "references", "purpose", "role") else None
-        facts = _document_facts(selection.clauses[0], language) if selection.clauses else {}
+        if head and "{title}" in head and selection.title is None:
+            head = None
+        facts = _document_facts(selection.title, language) if selection.title is not None else {}
         lines = [(head or frames["head"]).format(n=len(fields), **facts), *(frames["item"].format(**f) for f in fields)]
     if any(not c.versions.get(language, {}).get("official", True) for c in citations) and frames["unofficial"]:
         lines.append(frames["unofficial"])
     return "\n".join(lines)
 
 
-def _document_facts(clause: Clause, language: str) -> dict:
-    """The document's name, title, assembly, place and year, in `language`, from its clause records."""
-    names = ASSEMBLY_NAMES.get(clause.assembly, (clause.assembly, clause.assembly))
+def _document_facts(title: Clause, language: str) -> dict:
+    """The document's name, title, assembly, place and year, in `language`, from its title clause."""
+    names = ASSEMBLY_NAMES.get(title.assembly, (title.assembly, title.assembly))
     zh = language == "zh"
-    label = clause.label(language)
     return {
-        "document": label.partition("）")[0] + "）" if zh else label.partition("),")[0] + ")",
-        "title": _title_line(clause.text_in(language)),
-        "assembly": names[1] if zh else f"{names[0]} ({clause.assembly})",
-        "place": place_zh(clause.place) if zh else place_en(clause.place) or clause.place,
-        "year": clause.year,
+        "document": document_labels(resolution=title.resolution, place=title.place, year=title.year)[language],
+        "title": _title_line(title.text_in(language)),
+        "assembly": names[1] if zh else f"{names[0]} ({title.assembly})",
+        "place": place_zh(title.place) if zh else place_en(title.place),
+        "year": title.year,
     }
 
 

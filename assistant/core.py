@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import unicodedata
@@ -10,9 +9,9 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 from urllib.parse import urlsplit
 
-from corpus.actors import ACTOR_KEYS, actor_names
 from corpus.clause import Clause
-from corpus.sections import is_unclassified, section_names
+from corpus.labels import document_labels, section_labels
+from corpus.sections import verb_names
 from corpus.errors import AssistantError, QuestionError
 from corpus.manifest import load_manifest
 from corpus.mandates import Mandate, list_mandates
@@ -276,9 +275,9 @@ class Assistant:
         for clause in self.clauses:
             grouped.setdefault(clause.document, []).append(clause)
         return tuple(
-            Document(doc_id, {lang: _document_name(members, lang) for lang in ("en", "zh")},
+            Document(doc_id, document_labels(resolution=members[0].resolution, place=members[0].place, year=members[0].year),
                      {k: v for k, v in titles.get(doc_id, {}).items() if v}, tuple(members),
-                     {c.section: _section_names(c) for c in members})
+                     {c.section: section_labels(c.section, c.heading) for c in members})
             for doc_id, members in grouped.items()
         )
 
@@ -321,33 +320,3 @@ def _timed(prepared: Prepared, answer: Answer) -> Answer:
     timings["compose_ms"] = (time.perf_counter() - timings.pop("compose_started")) * 1000
     timings["other_ms"] = max(0.0, (time.perf_counter() - prepared.started) * 1000 - sum(timings.values()))
     return replace(answer, timings=timings)
-
-
-def verb_names(verb: str) -> dict:
-    """{"en": "resolves to instruct", "zh": "做出决议，责成"}: how a mandate's verb is written, from the section table."""
-    # corpus.sections keeps its verb names private; a section of the verb with any actor, minus the actor, is them.
-    actor = ACTOR_KEYS[0]
-    try:
-        names = section_names(f"{verb}-{actor}")
-    except KeyError:
-        return {"en": verb.replace("-", " "), "zh": verb.replace("-", " ")}
-    return {lang: names[lang].removesuffix(actor_names(actor)[lang]).strip() for lang in names}
-
-
-def _section_names(clause: Clause) -> dict:
-    """The clause's section in both languages; a section without a canonical name by its heading."""
-    try:
-        names = section_names(clause.section)
-    except KeyError:
-        return {"en": clause.heading, "zh": clause.heading}
-    if is_unclassified(clause.section) and clause.heading:
-        return {"en": clause.heading, "zh": clause.heading}
-    return names
-
-
-def _document_name(clauses: Sequence[Clause], language: str) -> str:
-    """The document part its clause labels share ("Resolution 106 (New Delhi, 2024)"), cut after its bracket."""
-    labels = [c.label(language) for c in clauses]
-    prefix = os.path.commonprefix(labels) if len(labels) > 1 else ""
-    cut = max(prefix.rfind(")"), prefix.rfind("）"))
-    return prefix[: cut + 1] if cut >= 0 else ""

@@ -54,11 +54,7 @@ class Intent:
     name: str
     route: Route
     confidence: float = 1.0  # the classifier's probability for the learned label
-    nearest: str = ""  # the closest example question, for explanations
     reason: str = ""  # why a rule decided, when one did
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "confidence": round(self.confidence, 3), "nearest": self.nearest, "reason": self.reason}
 
 
 def load_examples(path: Path = EXAMPLES) -> tuple[Example, ...]:
@@ -188,13 +184,12 @@ class IntentClassifier:
         probabilities = self.probabilities(question, vector)
         label = max(probabilities, key=probabilities.get)
         share = probabilities[label]
-        nearest_question = self.examples[int(np.argmax(self.vectors @ np.asarray(vector, dtype=np.float64)))].question
         if route.items and (route.sections or route.actors or route.context):
             # A paragraph named by its number is exact structure; a similarity cannot tell
             # "resolves 3" from "resolves 2", so the slots decide.
-            return Intent("clause", route, 1.0, nearest_question, "names a paragraph")
+            return Intent("clause", route, 1.0, "names a paragraph")
         if relevance < cal.RELEVANCE_FLOOR:
-            return Intent("out-of-scope", route, share, nearest_question, "no clause is close to the question")
+            return Intent("out-of-scope", route, share, "no clause is close to the question")
         if label != "lookup" and share < cal.INTENT_MIN_SHARE:
             label = "lookup"
         if label in WHOLE_DOCUMENT and (route.sections or route.context or _names_other_resolution(route, label)):
@@ -203,8 +198,8 @@ class IntentClassifier:
             # and "where was Resolution 89 adopted" asks about the citing clause, not this text.
             label = "lookup"
         if label == "lookup":
-            return Intent(_lookup_name(route), route, share, nearest_question)
-        return Intent(label, route, share, nearest_question)
+            return Intent(_lookup_name(route), route, share)
+        return Intent(label, route, share)
 
 
 # Intents answered from the whole resolution rather than from the clauses a search finds.

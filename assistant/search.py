@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 
 from corpus.clause import Clause
 from corpus.lines import footnote_mark
+from embeddings.index import DenseHit, index_entries
 from assistant import calibration, dictionary
 from assistant.glossary import expand_query, formal_terms, leftover
 from assistant.lexical import BM25Index, index_passages_and_texts
@@ -36,13 +37,6 @@ def _where(held: set[str], language: str | None) -> dict | None:
     if len(conditions) > 1:
         return {"$and": conditions}
     return conditions[0] if conditions else None
-
-
-def version_passage(clause: Clause, language: str) -> str:
-    """A clause's version in `language` with its section named in that language ("resolves to instruct TSAG: ...")."""
-    label = clause.labels.get(language, "")
-    local = label.partition("), ")[2] or label
-    return f"{local}: {clause.versions[language]['text']}" if local else clause.versions[language]["text"]
 
 
 def reciprocal_rank_fusion(
@@ -183,11 +177,19 @@ class HybridSearch:
         )
         # Each language version has its own BM25, over words of its own language: an English
         # question meets the English rendering's words, stemmed, with no dictionary in between.
-        self.versions: dict[str, tuple[BM25Index, list[int]]] = {}
-        for language in sorted({lang for c in self.clauses for lang in c.versions}):
-            rows = [i for i, c in enumerate(self.clauses) if language in c.versions]
-            texts = [version_passage(self.clauses[i], language) for i in rows]
-            self.versions[language] = (BM25Index(texts, tokenizer=stemmed_terms), rows)
+        # The version entries are those the vector index holds, read the same way (`text_of`).
+        row_of = {c.id: i for i, c in enumerate(self.clauses)}
+        entries: dict[str, list[Clause]] = {}
+        for entry in index_entries(self.clauses):
+            if entry.id not in row_of:
+                entries.setdefault(entry.language, []).append(entry)
+        self.versions: dict[str, tuple[BM25Index, list[int]]] = {
+            language: (
+                BM25Index([text_of(e) for e in group], tokenizer=stemmed_terms),
+                [row_of[DenseHit.of_entry(e.id, 0.0).clause_id] for e in group],
+            )
+            for language, group in sorted(entries.items())
+        }
         self.structure = StructureIndex(self.clauses)
         self._titles = {c.id for c in self.clauses if c.kind == "title"}
         self._position = {c.id: i for i, c in enumerate(self.clauses)}  # corpus order: document, then clause

@@ -8,8 +8,22 @@
 from __future__ import annotations
 
 from corpus.manifest import DocumentMeta
-from corpus.places import place_zh
+from corpus.places import place_en, place_zh
 from corpus.sections import is_unclassified, section_names
+
+
+def document_labels(*, resolution: str, place: str, year: str, place_en_name: str = "") -> dict:
+    """How labels name a resolution: {"en": "Resolution 106 (New Delhi, 2024)", "zh": "第106号决议（2024年，新德里）"}.
+
+    >>> document_labels(resolution="106", place="新德里", year="2024")["en"]
+    'Resolution 106 (New Delhi, 2024)'
+    """
+    english_place = place_en_name or place_en(place)
+    zh_when = "，".join(filter(None, (f"{year}年" if year else "", place_zh(place))))
+    return {
+        "en": f"Resolution {resolution} ({', '.join(filter(None, (english_place, year)))})",
+        "zh": f"第{resolution}号决议（{zh_when}）",
+    }
 
 
 def clause_labels(meta: DocumentMeta, *, section: str, item: str, numbered: bool, heading: str = "") -> dict:
@@ -17,14 +31,13 @@ def clause_labels(meta: DocumentMeta, *, section: str, item: str, numbered: bool
 
     `heading` (as written) names sections that have no canonical name ("unclassified").
     """
-    en = f"Resolution {meta.resolution} ({', '.join(filter(None, (meta.place_en, meta.year)))})"
-    zh_when = "，".join(filter(None, (f"{meta.year}年" if meta.year else "", place_zh(meta.place))))
-    zh = f"第{meta.resolution}号决议（{zh_when}）"
+    document = document_labels(resolution=meta.resolution, place=meta.place, year=meta.year, place_en_name=meta.place_en)
+    en, zh = document["en"], document["zh"]
     if section == "foreword":
         return {"en": f"{en}, foreword paragraph {item}", "zh": f"{zh}前言 第{item}段"}
     if section == "footnotes":
         return {"en": f"{en}, footnote {item}", "zh": f"{zh}脚注{item}"}
-    names = _names(section, heading)
+    names = section_labels(section, heading)
     if not numbered:
         return {"en": f"{en}, {names['en']}", "zh": f"{zh}{names['zh']}"}
     lettered = not item[:1].isdigit()
@@ -33,9 +46,12 @@ def clause_labels(meta: DocumentMeta, *, section: str, item: str, numbered: bool
     return {"en": f"{en}, {names['en']}{en_item}", "zh": f"{zh}{names['zh']}{zh_item}"}
 
 
-def _names(section: str, heading: str) -> dict:
-    """Canonical section names; an unclassified section is named by its heading where it can be."""
-    names = section_names(section)
+def section_labels(section: str, heading: str = "") -> dict:
+    """A section's names in both languages; one without a canonical name is named by its heading where it can be."""
+    try:
+        names = section_names(section)
+    except KeyError:
+        return {"en": heading or section, "zh": heading or section}
     if is_unclassified(section) and heading:
         language = "en" if heading.isascii() else "zh"
         names = {**names, language: heading}

@@ -125,6 +125,12 @@ def looks_like_heading(text: str) -> bool:
     return len(text) <= 20 and "。" not in text
 
 
+def verb_names(verb: str) -> dict:
+    """How an addressing verb is written: verb_names("resolves-to-instruct")["zh"] == "做出决议，责成"."""
+    en, zh = _VERB_NAMES.get(verb, (verb.replace("-", " "), verb.replace("-", " ")))
+    return {"en": en, "zh": zh}
+
+
 def section_names(key: str) -> dict:
     """English and Chinese names of a section key, e.g. {"en": "considering further", "zh": "进一步考虑到"}."""
     base = key if key in _SECTIONS else _REPEAT.sub("", key)
