@@ -245,9 +245,9 @@ class Assistant:
 
     def as_runnable(self):
         """Answering as a LangChain Runnable: {"question", "history"} in, the Answer out (see assistant.runnable)."""
-        from assistant.runnable import assistant_runnable
+        from assistant.runnable import AssistantRunnable
 
-        return assistant_runnable(self)
+        return AssistantRunnable(self)
 
     def _intent(self, loaded: _Loaded, turn: Turn, hits: Sequence[Hit]) -> Intent:
         """The turn's intent, from the query vector the search has just computed (cached)."""

@@ -13,6 +13,7 @@ and `ainvoke` all work. The steps are the Assistant's (`prepare`, `retrieve`, `s
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from langchain_core.callbacks import CallbackManagerForChainRun
@@ -27,11 +28,6 @@ if TYPE_CHECKING:
     from assistant.core import Assistant
 
 
-def assistant_runnable(assistant: Assistant) -> Runnable:
-    """The Runnable of one Assistant: {"question": str, "history": [str, ...]} in, an Answer out."""
-    return AssistantRunnable(assistant)
-
-
 class AssistantRunnable(Runnable[dict, Answer]):
     """The Assistant's answering as one Runnable whose steps are traced as child runs.
 
@@ -43,21 +39,14 @@ class AssistantRunnable(Runnable[dict, Answer]):
 
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
-        self._by_id: dict = {}
 
     def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
         config = ensure_config(config)
-        run = get_callback_manager_for_config(config).on_chain_start(
-            None, input, name=config.get("run_name") or self.name, run_id=config.pop("run_id", None)
-        )
-        try:
+        with _traced(get_callback_manager_for_config(config), config.get("run_name") or self.name, input,
+                     run_id=config.pop("run_id", None)) as (run, outputs):
             prepared, hits, selection = self._select(run, input, config)
-            answer = _step(run, "answer", selection, lambda _: self.assistant.respond(prepared, hits, selection))
-        except BaseException as exc:
-            run.on_chain_error(exc)
-            raise
-        run.on_chain_end(answer)
-        return answer
+            outputs.append(_step(run, "answer", selection, lambda _: self.assistant.respond(prepared, hits, selection)))
+        return outputs[-1]
 
     def stream(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Answer]:
         """The answer as it is written: with an LLM, drafts while the model streams, then the Answer `invoke` gives.
@@ -67,23 +56,14 @@ class AssistantRunnable(Runnable[dict, Answer]):
         clauses and cited; without an LLM it is the only one. The model's run is a child of the answer step.
         """
         config = ensure_config(config)
-        run = get_callback_manager_for_config(config).on_chain_start(
-            None, input, name=config.get("run_name") or self.name, run_id=config.pop("run_id", None)
-        )
-        try:
+        with _traced(get_callback_manager_for_config(config), config.get("run_name") or self.name, input,
+                     run_id=config.pop("run_id", None)) as (run, outputs):
             prepared, hits, selection = self._select(run, input, config)
-            step = run.get_child().on_chain_start(None, selection, name="answer")
-            try:
+            with _traced(run.get_child(), "answer", selection) as (step, answered):
                 for answer in self.assistant.respond_stream(prepared, hits, selection, callbacks=step.get_child()):
+                    answered.append(answer)
                     yield answer
-            except BaseException as exc:
-                step.on_chain_error(exc)
-                raise
-            step.on_chain_end(answer)
-        except BaseException as exc:
-            run.on_chain_error(exc)
-            raise
-        run.on_chain_end(answer)
+            outputs.append(answered[-1])
 
     def _select(self, run: CallbackManagerForChainRun, input: Any, config: RunnableConfig) -> tuple:
         """The first three steps: the prepared question, its hits and the selection that answers it."""
@@ -99,19 +79,26 @@ class AssistantRunnable(Runnable[dict, Answer]):
 
     def _retrieve(self, prepared, config: RunnableConfig) -> list:
         turn = prepared.turn
-        documents = self.assistant.retriever.invoke(turn.question, config, route=turn.route, timings=prepared.timings)
-        if not self._by_id:
-            self._by_id = {c.id: c for c in self.assistant.clauses}
-        return [document_to_hit(d, self._by_id[d.metadata["clause_id"]]) for d in documents]
+        retriever = self.assistant.retriever
+        documents = retriever.invoke(turn.question, config, route=turn.route, timings=prepared.timings)
+        return [document_to_hit(d, retriever.search.by_id[d.metadata["clause_id"]]) for d in documents]
+
+
+@contextmanager
+def _traced(manager, name: str, inputs: Any, *, run_id=None) -> Iterator[tuple]:
+    """A chain run around a block: (the run, a list the block appends its outputs to); the last one ends it."""
+    run = manager.on_chain_start(None, inputs, name=name, run_id=run_id)
+    outputs: list = []
+    try:
+        yield run, outputs
+    except BaseException as exc:
+        run.on_chain_error(exc)
+        raise
+    run.on_chain_end(outputs[-1] if outputs else None)
 
 
 def _step(run: CallbackManagerForChainRun, name: str, inputs: Any, func: Callable) -> Any:
     """Run one step as a child chain run of `run`; `func` gets the callbacks for the step's own children."""
-    step = run.get_child().on_chain_start(None, inputs, name=name)
-    try:
-        output = func(step.get_child())
-    except BaseException as exc:
-        step.on_chain_error(exc)
-        raise
-    step.on_chain_end(output)
-    return output
+    with _traced(run.get_child(), name, inputs) as (step, outputs):
+        outputs.append(func(step.get_child()))
+    return outputs[-1]
