@@ -41,6 +41,20 @@ def detect_language(text: str) -> str:
     return "zh" if cjk and cjk * 3 >= latin else "en"
 
 
+def script_share(text: str, language: str) -> float | None:
+    """Share of the letters of `text` in the script of `language` (Latin for "en", CJK for "zh"); None without letters.
+
+    >>> script_share("According to resolves 2: “促进合作”", "en")
+    0.826...
+    """
+    letters = [ch for ch in text if unicodedata.category(ch).startswith("L")]
+    if not letters:
+        return None
+    if language == "en":
+        return sum(ch.isascii() for ch in letters) / len(letters)
+    return sum(bool(_CJK.match(ch)) for ch in letters) / len(letters)
+
+
 def normalize(text: str) -> str:
     """NFKC, lowercase, invisible and control characters removed, whitespace collapsed."""
     text = unicodedata.normalize("NFKC", text)

@@ -60,7 +60,6 @@ class Clause:
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        data["versions"] = {lang: dict(v) for lang, v in self.versions.items()}
         data["span"] = list(self.span)
         data["refs"] = [r.to_dict() for r in self.refs]
         data["footnotes"] = list(self.footnotes)
@@ -90,10 +89,6 @@ class Clause:
             return self.text
         version = self.versions.get(language)
         return version["text"] if version else self.text
-
-    def has_language(self, language: str) -> bool:
-        """Whether the clause can be read in `language` (its original or a version)."""
-        return language == self.language or language in self.versions
 
     @property
     def context_text(self) -> str:

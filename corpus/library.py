@@ -134,6 +134,8 @@ def _assemble(sources: list[tuple[Path, DocumentMeta | None]], *, strict: bool) 
         for document in (original, *versions):
             for message in document.warnings:
                 warnings.warn(message, CorpusWarning, stacklevel=3)
+    if not clauses and not skipped:
+        raise CorpusFormatError("no resolution files were given; name .txt or .docx files, or a corpus folder")
     if not clauses:
         first = skipped[0]
         more = f" (and {len(skipped) - 1} more file(s))" if len(skipped) > 1 else ""

@@ -45,6 +45,9 @@ class CleanLine:
     text: str
     marks: tuple[str, ...] = ()  # footnote numbers referenced by a superscript mark in `text`
     footnotes: tuple[Footnote, ...] = ()  # footnote bodies removed from the line
+    # Of `marks`, those that were bare superscript digits: a footnote mark in plain text, or the
+    # "²" of "km²"; they link only to a footnote that exists, and are not reported otherwise.
+    bare: tuple[str, ...] = ()
 
 
 def split_lines(text: str) -> list[str]:
@@ -57,10 +60,15 @@ def clean_line(raw: str) -> CleanLine:
     text = _BOOKMARK.sub("", raw)
     footnotes = tuple(_footnote(m) for m in _FOOTNOTE_BODY.finditer(text))
     text = _FOOTNOTE_BODY.sub("", text)
-    marks = tuple(m.group(1) or m.group(3).translate(_PLAIN) for m in _MARK_OR_SUPERSCRIPT.finditer(text))
+    found = [(m.group(1) or m.group(3).translate(_PLAIN), not m.group(1)) for m in _MARK_OR_SUPERSCRIPT.finditer(text)]
     text = _FOOTNOTE_MARK.sub(_superscript_mark, text)
     text = text.translate(_CONTROL).strip()
-    return CleanLine(text=text, marks=marks, footnotes=tuple(f for f in footnotes if f.text))
+    return CleanLine(
+        text=text,
+        marks=tuple(mark for mark, _ in found),
+        footnotes=tuple(f for f in footnotes if f.text),
+        bare=tuple(mark for mark, bare in found if bare),
+    )
 
 
 def _footnote(match: re.Match) -> Footnote:

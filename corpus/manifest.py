@@ -55,7 +55,7 @@ class DocumentMeta:
 
     def completed(self, inferred: DocumentMeta) -> DocumentMeta:
         """These values, with the empty strings taken from `inferred` (`official` is never inferred)."""
-        texts = [f.name for f in fields(self) if f.type == "str"]
+        texts = [f.name for f in fields(self) if isinstance(getattr(self, f.name), str)]
         return replace(self, **{name: getattr(self, name) or getattr(inferred, name) for name in texts})
 
 

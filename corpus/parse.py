@@ -89,12 +89,15 @@ class _Draft:
     lines: list[int] = field(default_factory=list)  # 1-based
     texts: list[str] = field(default_factory=list)
     marks: list[str] = field(default_factory=list)
+    bare: set[str] = field(default_factory=set)  # marks that were only superscript digits
 
-    def add(self, line: int, text: str, marks: tuple[str, ...] = ()) -> None:
-        """Append one source line's text (and the footnote marks in it)."""
+    def add(self, line: int, text: str, source: CleanLine | None = None) -> None:
+        """Append one source line's text (and the footnote marks of the line it came from)."""
         self.lines.append(line)
         self.texts.append(text)
-        self.marks.extend(marks)
+        if source is not None:
+            self.marks.extend(source.marks)
+            self.bare.update(source.bare)
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ class _Parser:
                 self._record(index, "front-matter")
             else:
                 draft = _Draft(_FOREWORD, self.lines[foreword].text, item=str(len(self.drafts) + 1), labelled=False)
-                draft.add(index + 1, text, self.lines[index].marks)
+                draft.add(index + 1, text, self.lines[index])
                 self.drafts.append(draft)
 
     def _title_block(self, start: int) -> _TitleBlock:
@@ -210,7 +213,7 @@ class _Parser:
         match = _NUMBER_LINE.match(self.lines[start].text)
         self._record(start, "resolution-number")
         draft = _Draft(_TITLE, "", item="1", labelled=False)
-        draft.add(start + 1, self.lines[start].text, self.lines[start].marks)
+        draft.add(start + 1, self.lines[start].text, self.lines[start])
         self.drafts.append(draft)
         adoption = parse_adoption(match.group("zh_in") or match.group("en_in") or "")
         title, assembly, end = "", "", len(self.lines)
@@ -229,7 +232,7 @@ class _Parser:
                 adoption = parse_adoption(dated.group("inside"))
             if assembly:
                 self._record(index, "assembly")
-                draft.add(index + 1, text, self.lines[index].marks)
+                draft.add(index + 1, text, self.lines[index])
                 end = index + 1
                 break
             if _DATE_LINE.match(text):
@@ -240,7 +243,7 @@ class _Parser:
             else:
                 end = index
                 break
-            draft.add(index + 1, text, self.lines[index].marks)
+            draft.add(index + 1, text, self.lines[index])
         resolution = match.group("zh") or match.group("en")
         return _TitleBlock(end=end, resolution=resolution, assembly=assembly, adoption=adoption, title=title)
 
@@ -274,7 +277,7 @@ class _Parser:
                 heading_text = self.lines[heading].text if heading >= 0 else ""
                 current.append(_Draft(section, heading_text, item=label or "1", labelled=bool(label)))
                 self.drafts.append(current[-1])
-            current[-1].add(index + 1, text, line.marks)
+            current[-1].add(index + 1, text, line)
         self._warn_if_empty(heading, current)
         if all(is_unclassified(d.section.key) for d in self.drafts if d.section.kind not in ("foreword", "title")):
             raise self._fail(
@@ -425,7 +428,7 @@ class _Parser:
         for mark in dict.fromkeys(draft.marks):
             if mark in footnotes:
                 links.append(footnotes[mark])
-            else:
+            elif mark not in draft.bare:
                 self.warnings.append(
                     f"{self.source}:{draft.lines[0]}: footnote mark {mark} has no footnote text; left unlinked"
                 )

@@ -58,7 +58,7 @@ _FIXED_HEADINGS = {
         for name in (f"{en} further", f"further {en}", f"进一步{zh}")
     },
     # Footnotes typed out under a heading, as a plain-text export of a Word file gives them.
-    **{name: "footnotes" for name in ("footnotes", "脚注")},
+    **{name: "footnotes" for name in _SECTIONS["footnotes"][:2]},
 }
 # Verbs that address an actor: key, English, Chinese, other spellings (either language).
 _VERBS = (

@@ -22,11 +22,10 @@ from corpus.clause import Clause
 from corpus.errors import AssistantError
 
 LANGS = ("zh", "en")
-TYPES = (
-    "lookup", "paraphrase", "actor", "list", "clause-ref", "followup", "unanswerable",
-    # the intents of questions as newcomers and delegates ask them
-    "overview", "document", "references", "role", "who-acts", "purpose", "footnote",
-)
+DEV_TYPES = ("lookup", "paraphrase", "actor", "list", "clause-ref", "followup", "unanswerable")
+# The intents of questions as newcomers and delegates ask them (judged on evals/blind.jsonl).
+INTENT_TYPES = ("overview", "document", "references", "role", "who-acts", "purpose", "footnote")
+TYPES = (*DEV_TYPES, *INTENT_TYPES)
 _LISTS = ("history", "gold_ids", "gold_quotes", "key_facts")
 _FIELDS = ("id", "lang", "type", "question", "answerable", *_LISTS)
 

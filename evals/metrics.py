@@ -196,20 +196,6 @@ def answer_readability(case: EvalCase, result: CaseResult) -> float | None:
     return float(result.readable >= READABLE_SHARE)
 
 
-def script_share(text: str, language: str) -> float | None:
-    """Share of the letters of `text` that are Latin ("en") or CJK ("zh"); None when it has no letters.
-
-    >>> script_share("According to resolves 2: “促进合作”", "en")
-    0.8
-    """
-    letters = [ch for ch in text if unicodedata.category(ch).startswith("L")]
-    if not letters:
-        return None
-    if language == "en":
-        return sum(ch.isascii() for ch in letters) / len(letters)
-    return sum("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in letters) / len(letters)
-
-
 def key_fact_hit_rate(case: EvalCase, result: CaseResult) -> float | None:
     """Share of the key facts found in what the reader sees (answer text and quotes), normalized."""
     if not case.answerable or not case.key_facts:

@@ -12,7 +12,8 @@ from assistant.types import Answer
 from corpus.clause import Clause
 from corpus.errors import AssistantError
 from evals.gold import LANGS, EvalCase
-from evals.metrics import CaseResult, EvalReport, passes, score_case, script_share, summarize
+from assistant.text import script_share
+from evals.metrics import CaseResult, EvalReport, passes, score_case, summarize
 
 Ask = Callable[[str, Sequence[str]], Answer]
 
@@ -51,11 +52,9 @@ def evaluate_case(
 ) -> CaseResult:
     """Turn one answer into a scored CaseResult."""
     citations = answer.citations
-    texts = {cid: clause.text for cid, clause in clauses_by_id.items()}
-    visible = answer.text
-    for citation in citations:
-        for label in (citation.label, *citation.labels.values()):
-            visible = visible.replace(label, " ") if label else visible
+    visible = answer.text  # what a reader reads, the labels aside
+    for label in {label for c in citations for label in (c.label, *c.labels.values())} - {""}:
+        visible = visible.replace(label, " ")
     result = CaseResult(
         case_id=case.id,
         lang=case.lang,
@@ -67,7 +66,7 @@ def evaluate_case(
         ranked=tuple(hit.clause.id for hit in answer.hits),
         cited=tuple(dict.fromkeys(c.clause_id for c in citations)),
         quotes=tuple(c.quote for c in citations),
-        invalid_ids=tuple(dict.fromkeys(c.clause_id for c in citations if c.clause_id not in texts)),
+        invalid_ids=tuple(dict.fromkeys(c.clause_id for c in citations if c.clause_id not in clauses_by_id)),
         quotes_ok=all(_quotes_hold(c, clauses_by_id.get(c.clause_id)) for c in citations),
         readable=script_share(visible, case.lang),
         abstained=answer.abstained,

@@ -371,3 +371,13 @@ def test_adoption_parsing(inside, year, place, revised):
 def test_place_names():
     assert place_en("布加勒斯特") == "Bucharest" and place_en("Atlantis") == "Atlantis"
     assert place_zh("geneva") == "日内瓦" and place_zh("新德里") == "新德里"
+
+
+def test_a_superscript_that_is_not_a_footnote_mark_is_left_alone():
+    text = EN_FIXTURE.read_text(encoding="utf-8").replace(
+        "that a single unlabelled paragraph becomes item 1,", "that a band of 10⁶ Hz over 5 km² becomes item 1,"
+    )
+    document = parse_text(text, source="units.txt")
+    noting = next(c for c in document.clauses if c.section == "noting")
+    assert "10⁶ Hz over 5 km²" in noting.text and noting.footnotes == ()
+    assert not [w for w in document.warnings if "footnote mark" in w]
