@@ -96,16 +96,15 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class DenseHit:
-    """A clause id, its cosine similarity to the query, and the language of the text that matched."""
+    """A clause id and its cosine similarity to the query (whichever of its language entries matched)."""
 
     clause_id: str
     similarity: float
-    language: str = ""
 
     @classmethod
-    def of_entry(cls, entry_id: str, similarity: float, language: str = "") -> DenseHit:
-        clause_id, _, version = entry_id.partition(VERSION_MARK)
-        return cls(clause_id, similarity, version or language)
+    def of_entry(cls, entry_id: str, similarity: float) -> DenseHit:
+        """The hit of an index entry: "X@en", the English entry of clause X, is a hit of X."""
+        return cls(entry_id.partition(VERSION_MARK)[0], similarity)
 
 
 def collection_name(model_id: str, corpus_name: str) -> str:

@@ -176,40 +176,46 @@ def _load_sentence_transformer(source: str, model_name: str) -> SentenceTransfor
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
-    if model_name != DEFAULT_MODEL and Path(source).is_dir():  # the default's files are checked by their hashes
-        check_model_files(Path(source))
     bars_were_on = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
     try:
         return SentenceTransformer(source, local_files_only=True)
     except OSError as exc:
         if Path(source).is_dir():
-            raise ModelError(f"Cannot load the embedding model in {source}: {_first_line(exc)}") from exc
+            _name_damaged_file(source, model_name)
+            raise ModelError(f"Cannot load the embedding model in {source}: {first_line(exc)}") from exc
         raise ModelError(
             f"Embedding model {model_name!r} is neither a local model directory nor in the Hugging Face "
             f"cache, and the hub is unreachable from here. Pass the path of a local sentence-transformers "
             f"model directory, or use the default {DEFAULT_MODEL!r}."
         ) from exc
     except Exception as exc:  # a damaged or foreign file: the libraries raise anything from KeyError to their own
+        _name_damaged_file(source, model_name)
         raise ModelError(
-            f"Cannot load the embedding model in {source}: {type(exc).__name__}: {_first_line(exc)}"
+            f"Cannot load the embedding model in {source}: {type(exc).__name__}: {first_line(exc)}"
         ) from exc
     finally:
         if bars_were_on:
             hf_logging.enable_progress_bar()
 
 
+def _name_damaged_file(source: str, model_name: str) -> None:
+    """After a failed load of a user's model folder: raise the ModelError that names its damaged file, if one is."""
+    if model_name != DEFAULT_MODEL and Path(source).is_dir():  # the default's files are checked by their hashes
+        check_model_files(Path(source))
+
+
 def check_model_files(folder: Path) -> None:
     """Raise ModelError naming the first JSON or safetensors file in `folder` that cannot be read.
 
-    A cheap look at every file a load would parse (the safetensors header and size, not the
-    weights), so a damaged model is named by its file rather than by a library's traceback.
+    A look at every file a load would parse (the safetensors header and size, not the weights),
+    made after a load failed, so a damaged model is named by its file rather than by a library's error.
     """
     for path in sorted([*folder.glob("*.json"), *folder.glob("*/*.json")]):
         try:
             json.loads(path.read_bytes())
         except (OSError, ValueError) as exc:
-            raise ModelError(f"{path} is not readable JSON ({_first_line(exc)}); restore or re-download the model.") from exc
+            raise ModelError(f"{path} is not readable JSON ({first_line(exc)}); restore or re-download the model.") from exc
     for path in sorted(folder.glob("*.safetensors")):
         problem = _safetensors_problem(path)
         if problem:
@@ -227,11 +233,12 @@ def _safetensors_problem(path: Path) -> str | None:
             header = json.loads(file.read(length))
         end = max((t["data_offsets"][1] for k, t in header.items() if k != "__metadata__"), default=0)
     except (OSError, ValueError, struct.error, KeyError, TypeError, IndexError, AttributeError) as exc:
-        return f"unreadable header: {_first_line(exc)}"
+        return f"unreadable header: {first_line(exc)}"
     return None if 8 + length + end == size else f"{size} bytes where its header describes {8 + length + end}"
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An exception's message in one line (its type's name when it has none), for one-line errors."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 

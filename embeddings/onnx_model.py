@@ -33,6 +33,7 @@ from embeddings.model import (
     Embedder,
     TextEmbedder,
     default_model_stamp,
+    first_line,
     materialize,
     materialize_default_model,
 )
@@ -119,9 +120,15 @@ class OnnxEmbedder(TextEmbedder):
         return self._runtime
 
     def _open(self) -> _Runtime | Embedder:
+        target, stamp = _export_target(self._model_name, self._cache_dir)
+        failed = target.with_name(target.name + ".failed")
         try:
+            if _read_json(failed).get("stamp") == json.loads(json.dumps(stamp)):
+                # The same model failed to export before: say so, and do not spend ~20 s again.
+                raise _ExportFailed(_read_json(failed).get("reason", "The ONNX export failed before."))
             return _Runtime(exported_model(self._model_name, self._cache_dir))
         except _ExportFailed as exc:
+            _remember_failure(failed, stamp, str(exc))
             print(f"{exc} Using torch for the embedding model instead.", file=sys.stderr, flush=True)
             fallback = Embedder(self._model_name, cache_dir=self._cache_dir, query_cache_size=1)
             fallback.load()
@@ -137,6 +144,13 @@ def exported_model(model_name: str, cache_dir: Path) -> Path:
 
     Raises _ExportFailed when the export fails, ModelError when the model itself cannot load.
     """
+    target, stamp = _export_target(model_name, cache_dir)
+    notice = f"Exporting the embedding model {model_name} to ONNX (first use only, ~20 s)..."
+    return materialize(target, stamp, lambda work: _export_in_child(model_name, cache_dir, work), notice=notice)
+
+
+def _export_target(model_name: str, cache_dir: Path) -> tuple[Path, dict]:
+    """Where a model's export lives, and the stamp that says which model and exporter made it."""
     cache_dir = Path(cache_dir).expanduser()
     if model_name == DEFAULT_MODEL:
         # Beside the converted model, which is only read (and checked) when an export needs it.
@@ -148,9 +162,24 @@ def exported_model(model_name: str, cache_dir: Path) -> Path:
         slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", model_name).strip("-._")[-40:] or "model"
         target = cache_dir / f"{slug}-{hashlib.sha1(source.encode()).hexdigest()[:10]}.onnx"
         model_stamp = _folder_stamp(local) if local.is_dir() else model_name
-    stamp = {"exporter": _EXPORTER_VERSION, "opset": _OPSET, "model": model_stamp}
-    notice = f"Exporting the embedding model {model_name} to ONNX (first use only, ~20 s)..."
-    return materialize(target, stamp, lambda work: _export_in_child(model_name, cache_dir, work), notice=notice)
+    return target, {"exporter": _EXPORTER_VERSION, "opset": _OPSET, "model": model_stamp}
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _remember_failure(path: Path, stamp: dict, reason: str) -> None:
+    """Note that this model could not be exported, so later starts go to torch at once (best effort)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"stamp": stamp, "reason": reason}), encoding="utf-8")
+    except OSError:
+        pass  # a read-only cache only costs the export attempt next time
 
 
 def _folder_stamp(folder: Path) -> list:
@@ -241,7 +270,7 @@ class _Runtime:
                         str(self._graph), options, providers=["CPUExecutionProvider"]
                     )
                 except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
-                    raise ModelError(f"Cannot load {self._graph}: {str(exc).strip().splitlines()[0]}") from exc
+                    raise ModelError(f"Cannot load {self._graph}: {first_line(exc)}") from exc
             return self._sessions[threads]
 
 

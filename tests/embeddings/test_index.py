@@ -50,7 +50,7 @@ def clauses():
     return load_corpus("corpus/texts")
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
 def make_index(request, tmp_path, minilm):
     url = request.getfixturevalue("chroma_server") if request.param == "server" else ""
     corpus_name = f"t{request.node.name[-20:]}-{tmp_path.name[-8:]}"

@@ -146,3 +146,18 @@ def test_the_backend_is_chosen_by_name(tmp_path):
 def test_the_export_command_explains_itself():
     done = subprocess.run([sys.executable, "-m", "embeddings.onnx_model"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "started by OnnxEmbedder" in done.stderr
+
+
+def test_a_failed_export_is_remembered_and_not_tried_again(model_cache_dir, monkeypatch, capfd):
+    attempts = []
+
+    def failing(model_name, cache_dir, out):
+        attempts.append(model_name)
+        raise onnx_model._ExportFailed(f"Could not export {model_name} to ONNX (Unsupported: an operator).")
+
+    monkeypatch.setattr(onnx_model, "_export_in_child", failing)
+    monkeypatch.setattr(onnx_model, "_EXPORTER_VERSION", -2)  # a stamp of its own: no other test's marker
+    for _ in range(2):
+        assert OnnxEmbedder(cache_dir=model_cache_dir).backend == "torch"
+    assert len(attempts) == 1
+    assert capfd.readouterr().err.count("Using torch for the embedding model instead.") == 2
