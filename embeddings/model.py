@@ -59,7 +59,8 @@ _MAX_TORCH_THREADS = 4  # for passages: batches of 32 keep every core busy
 _QUERY_THREADS = 1
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # fp16 scale + 32 nibbles
 _CHUNK_BLOCKS = 1 << 18  # dequantize 8M weights (32 MB) at a time to keep memory flat
-_VERIFIED: dict[Path, tuple] = {}  # folder -> the sizes and mtimes it had when last hashed in full here
+_VERIFIED: dict[Path, tuple] = {}  # folder -> its files' fingerprint when last hashed in full here
+_VERIFIED_FILE = ".verified"  # the same, recorded for other processes
 
 
 class TextEmbedder:
@@ -335,15 +336,32 @@ def _rebuild(target: Path, stamp: dict, write: Callable[[Path], None], notice: s
             work.rename(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    _VERIFIED[target] = _fingerprint(target, files)  # just hashed: the first load need not hash again
+    _record_verification(target, _fingerprint(target, files))  # just hashed: the first load need not hash again
+
+
+def _recorded_verification(target: Path) -> tuple | None:
+    """The file fingerprint another process recorded after hashing `target` in full, if any."""
+    try:
+        return tuple(tuple(entry) for entry in json.loads((target / _VERIFIED_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _record_verification(target: Path, fingerprint: tuple) -> None:
+    _VERIFIED[target] = fingerprint
+    try:
+        (target / _VERIFIED_FILE).write_text(json.dumps(fingerprint), encoding="utf-8")
+    except OSError:
+        pass  # a read-only cache is hashed once per process instead
 
 
 def _problem(target: Path, stamp: dict) -> str | None:
     """None when `target` is complete and intact; `_ABSENT` when it was never built for `stamp`; else what is wrong.
 
-    Sizes are checked on every call (a few stat calls); contents are hashed in full on the
-    first call of a process and whenever a file's size or mtime changed since (~0.35 s for
-    the 470 MB of e5-small's weights), so silent damage to the weights is caught too.
+    Sizes are checked on every call (a few stat calls); contents are hashed in full (~0.35 s
+    for the 470 MB of e5-small's weights) only when a file's size, mtime, ctime or inode changed
+    since they were last hashed, in this process or, recorded in `.verified`, in another. Any
+    write to a file changes its ctime, which no user can set back, so silent damage is caught.
     """
     try:
         marker = json.loads((target / _MARKER).read_text(encoding="utf-8"))
@@ -358,14 +376,14 @@ def _problem(target: Path, stamp: dict) -> str | None:
     files = marker["files"]
     try:
         fingerprint = _fingerprint(target, files)
-        wrong_size = [name for name, size, _ in fingerprint if size != files[name]["bytes"]]
+        wrong_size = [name for name, size, *_ in fingerprint if size != files[name]["bytes"]]
         if wrong_size:
             return f"{wrong_size[0]} has the wrong size"
-        if _VERIFIED.get(target) != fingerprint:
+        if fingerprint not in (_VERIFIED.get(target), _recorded_verification(target)):
             damaged = [name for name in sorted(files) if _sha256(target / name) != files[name]["sha256"]]
             if damaged:
                 return f"{damaged[0]} does not match its checksum"
-            _VERIFIED[target] = fingerprint
+            _record_verification(target, fingerprint)
     except FileNotFoundError as exc:
         return f"{Path(exc.filename).relative_to(target)} is missing"
     except (KeyError, TypeError):
@@ -373,9 +391,9 @@ def _problem(target: Path, stamp: dict) -> str | None:
     return None
 
 
-def _fingerprint(target: Path, files: dict) -> tuple[tuple[str, int, int], ...]:
+def _fingerprint(target: Path, files: dict) -> tuple[tuple[str, int, int, int, int], ...]:
     stats = {name: (target / name).stat() for name in sorted(files)}
-    return tuple((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats.items())
+    return tuple((name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) for name, stat in stats.items())
 
 
 def _sha256(path: Path) -> str:
