@@ -37,6 +37,9 @@ def start_embedder(argv: list[str]):
 
 
 EARLY_EMBEDDER = start_embedder(sys.argv[1:]) if __name__ == "__main__" else None
+_PORT = os.environ.get("GRADIO_SERVER_PORT", "")
+if __name__ == "__main__" and _PORT and not (_PORT.isdigit() and 1 <= int(_PORT) <= 65535):
+    sys.exit(f"error: GRADIO_SERVER_PORT={_PORT!r} is not a port number from 1 to 65535")  # gradio's import would crash
 
 import argparse  # noqa: E402
 import atexit  # noqa: E402
@@ -84,11 +87,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Start the Resolution Assistant chat app.")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST,
                         help="address to bind (default 127.0.0.1, or GRADIO_SERVER_NAME)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT") or DEFAULT_PORT),
+    parser.add_argument("--port", type=_port, default=os.environ.get("GRADIO_SERVER_PORT") or str(DEFAULT_PORT),
                         help="port (default 7860, or GRADIO_SERVER_PORT)")
     parser.add_argument("--no-auth", action="store_true",
                         help="allow a non-loopback address without RA_AUTH (anyone on the network can use the app)")
     return parser.parse_args(argv)
+
+
+def _port(text: str) -> int:
+    """A TCP port number, or a one-line usage error (argparse's) naming the bad value."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 1 to 65535")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

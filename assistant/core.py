@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 from urllib.parse import urlsplit
 
+from corpus.actors import resolve_actor
 from corpus.clause import Clause
 from corpus.labels import document_labels, section_labels
 from corpus.sections import verb_names
@@ -121,6 +122,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._llm = None
         self._retriever = None
+        self._mandates: list[Mandate] | None = None
 
     @property
     def clauses(self) -> list[Clause]:
@@ -259,8 +261,16 @@ class Assistant:
         return loaded.intents.classify(turn.question, vector, turn.route, relevance=relevance)
 
     def mandates(self, actor: str | None = None) -> list[Mandate]:
-        """Operative clauses grouped by actor; `actor` matches in either language (TSAG = 电信标准化顾问组)."""
-        return list_mandates(self.clauses, actor=actor)
+        """Operative clauses grouped by actor; `actor` matches in either language (TSAG = 电信标准化顾问组).
+
+        Worked out once per corpus: the app filters them on every keystroke.
+        """
+        if self._mandates is None:
+            self._mandates = list_mandates(self.clauses)
+        if actor is None:
+            return list(self._mandates)
+        key = resolve_actor(actor)
+        return [m for m in self._mandates if m.actor == key]
 
     def documents(self) -> tuple[Document, ...]:
         """The corpus documents in order, named as their clause labels name them, titled by the manifest."""

@@ -104,6 +104,9 @@ def build(app: App) -> gr.Blocks:
                                         show_progress="hidden", api_visibility="private"))
         # Our own Clear button only: the chatbot's trash icon overlapped the first message after scrolling.
         clear.click(app.on_clear, [lang], [chatbot, saved, sources, question], cancels=answering, **quick)
+        # The chatbot's own trash icon (hidden by the stylesheet, but still there in other locales)
+        # clears the same conversation as the Clear button, on the server and in the saved copy.
+        chatbot.clear(app.on_clear, [lang], [chatbot, saved, sources, question], cancels=answering, **quick)
         demo.load(app.on_restore, [saved, lang], [chatbot, sources, saved], **quick)
         demo.unload(app.on_close)
 

@@ -146,7 +146,7 @@ def render_card(card: SourceCard, corpus: Corpus, lang: str, *, is_open: bool) -
         else:
             body = reading(neighbour.text, "", neighbour.language, neighbour.versions, lang).text
             rows.append(f'<li class="ra-neighbour">{item_html}<span class="ra-clamp">{esc(body)}</span></li>')
-    section = corpus.section_name(clause, lang) or text(lang, "footnotes")
+    section = corpus.section_name(clause, lang)
     return (
         f'<article class="{classes}" id="{card.anchor}" data-clause="{esc(clause.id)}">{tag}'
         f'<div class="ra-source-head">{num}<span class="ra-source-label">{esc(clause.label(card.language))}'

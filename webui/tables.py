@@ -39,7 +39,7 @@ def render_resolution(corpus: Corpus, lang: str) -> str:
                 f"{esc(corpus.short_label(c, lang))}</a></div>"
                 for c in clauses
             )
-            heading = corpus.section_name(clauses[0], lang) or text(lang, "footnotes")
+            heading = corpus.section_name(clauses[0], lang)
             parts.append(f'<section class="ra-section"><h3>{esc(heading)}</h3>{rows}</section>')
         parts.append("</article>")
     return "".join(parts)
