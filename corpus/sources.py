@@ -80,7 +80,7 @@ def _docx_paragraphs(path: Path) -> list[str]:
             text, notes = "", ""
             for element in paragraph._p.xpath("w:r | w:hyperlink"):
                 text += element.text
-                for note in element.xpath("w:footnoteReference/@w:id"):
+                for note in element.xpath(".//w:footnoteReference/@w:id"):  # also inside a w:hyperlink
                     number = numbers.setdefault(note, len(numbers) + 1)
                     text += f"[footnoteRef:{number}]{number}"
                     notes += f" [{number}: {number}\t{bodies.get(note, '')}]"
