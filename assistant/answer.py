@@ -108,7 +108,8 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
         if not corpus.knows(token):
             return f"the text never mentions {token}"
     for start, end, key in actor_mentions(question):
-        if not corpus.mentioning([actor_forms(key)]) and not corpus.knows(normalize(question[start:end])):
+        # Named in a clause's words or in its heading ("做出决议，责成电信标准化局主任"), by any of its names.
+        if not corpus.mentioning([actor_forms(key)]) and not any(corpus.knows(normalize(f)) for f in actor_forms(key)):
             return f"the text never mentions {question[start:end]}"
     for names in topics_named(question):
         if not corpus.mentioning([names]):
@@ -258,10 +259,14 @@ def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView) 
     """What the asker's kind of member is asked to do: the clauses addressed to the membership,
     and the operative clauses that name the asker's category (academia, developing countries)."""
     ids = {c.id for c in clauses}
+    operative = sum(c.kind == "operative" for c in clauses)
     chosen = {m.clause_id for m in list_mandates(clauses) if m.actor == "members"}
     named = [*concepts(question), *_formal_actor_names(question)]
     for forms in named:
-        chosen.update(c.id for c in corpus.mentioning([forms]) if c.kind == "operative" and c.id in ids)
+        mentioning = {c.id for c in corpus.mentioning([forms]) if c.kind == "operative" and c.id in ids}
+        # A word most operative clauses share ("ITU-T", "电信") does not name the asker's category.
+        if len(mentioning) <= operative * cal.ROLE_MAX_SHARE:
+            chosen.update(mentioning)
     return [c for c in clauses if c.id in chosen]
 
 

@@ -66,3 +66,6 @@ RELEVANCE_FLOOR = 0.74
 # other clause (kept at these values: en 10/756, zh 1/756, mostly clauses that say the same
 # thing) and invented ones (budget, deadline, fees, places: 0/14 kept, most by their facts).
 LLM_MIN_OVERLAP = {"en": 0.55, "zh": 0.75}
+# A role answer ("I'm a Sector Member, what should we do?") adds the operative clauses naming
+# the asker's category, unless the word is in more than this share of them ("ITU-T" is in most).
+ROLE_MAX_SHARE = 1 / 3

@@ -17,9 +17,19 @@ from assistant.text import detect_language, normalize
 
 _FOLLOWUP_EN = re.compile(
     r"^\s*(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
-    r"\b(?:it|its|they|them|their|those|these|that one|this one|that clause|this clause)\b"
+    r"\b(?:it|its|they|them|their|those|these|that one|this one|that clause|this clause|"
+    r"that (?:person|body|group|office|official)|this (?:person|body|group|office|official)|he|she|him|her)\b"
 )
-_FOLLOWUP_ZH = re.compile(r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|它|其|该|这个|那个)|它的|其中)")
+_FOLLOWUP_ZH = re.compile(r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|它|其|该|这个|那个|这|他|她)|它的|其中)")
+# "Which clause says that?", "哪一条规定的？": where the last answer comes from, i.e. its citations.
+_LOCATE = re.compile(
+    r"^(?:so |and |but )?(?:(?:which|what) (?:clause|paragraph|part|section|item|provision|article|bit)s? "
+    r"(?:say|says|said|state|states|mention|mentions|cover|covers|is (?:that|this|it) in|(?:does|did) (?:that|this|it) come from)"
+    r"|where (?:does|did|is) (?:it|that|this) (?:say|says|said|stated|mentioned|written)|(?:source|citation|reference)s?)"
+    r"(?: that| this| it| so)?\s*[?.!]*$|"
+    r"^(?:这|那)?(?:是|个)?在?(?:哪一?(?:条|项|段|款|部分|句|节)|什么地方|哪里|出处|依据)(?:里|中)?"
+    r"(?:规定|提到|说|写|讲|载|提及|来|出自)?(?:的|了)?[？?。]?$"
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class Turn:
 def is_followup(question: str) -> bool:
     """Short questions that lean on the previous one ("What about academia?", "那成员国呢？")."""
     norm = normalize(question)
+    if _LOCATE.search(norm):
+        return True
     if detect_language(question) == "zh":
         return bool(_FOLLOWUP_ZH.search(norm)) and len(norm) <= 30
     return bool(_FOLLOWUP_EN.search(norm)) and len(norm.split()) <= 10
@@ -100,6 +112,10 @@ def resolve(question: str, previous: Turn | None) -> Turn:
     if previous is None or not is_followup(question):
         return Turn(question, route)
     language = detect_language(previous.question)
+    if _LOCATE.search(normalize(question)) and not (route.sections or route.items or route.actors):
+        return previous  # answered by the clauses the last answer cited
+    if route.actors and route.addressed and not route.items:
+        return Turn(question, route)  # "and what is TSAG told to do?" names who and what: it stands alone
     if NEXT_ITEM in route.items:
         return Turn(f"{previous.question} {question}", replace(route, context=previous.cited))
     if route.items and not route.sections and not route.actors:

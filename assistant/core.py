@@ -123,6 +123,7 @@ class Assistant:
         self._llm = None
         self._retriever = None
         self._mandates: list[Mandate] | None = None
+        self._held: frozenset[str] | None = None  # the resolution numbers the library holds
 
     @property
     def clauses(self) -> list[Clause]:
@@ -258,7 +259,9 @@ class Assistant:
         # (or a configuration without dense retrieval) is judged by the classifier alone.
         calibrated = "dense" in self.signals and self.embedder.model_id == DEFAULT_MODEL
         relevance = max((h.similarity for h in hits), default=0.0) if calibrated else 1.0
-        return loaded.intents.classify(turn.question, vector, turn.route, relevance=relevance)
+        if self._held is None:
+            self._held = frozenset(c.resolution for c in self.clauses)
+        return loaded.intents.classify(turn.question, vector, turn.route, relevance=relevance, held=self._held)
 
     def mandates(self, actor: str | None = None) -> list[Mandate]:
         """Operative clauses grouped by actor; `actor` matches in either language (TSAG = 电信标准化顾问组).

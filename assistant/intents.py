@@ -18,7 +18,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 
@@ -179,8 +179,14 @@ class IntentClassifier:
                 pass  # a read-only cache only costs the embedding next time
         return cls(examples, vectors)
 
-    def classify(self, question: str, vector: np.ndarray, route: Route, *, relevance: float = 1.0) -> Intent:
-        """The intent of a question whose query embedding is `vector`; `relevance` is its best clause similarity."""
+    def classify(
+        self, question: str, vector: np.ndarray, route: Route, *, relevance: float = 1.0, held: Collection[str] = ()
+    ) -> Intent:
+        """The intent of a question whose query embedding is `vector`.
+
+        `relevance` is its best clause similarity; `held` the numbers of the resolutions the
+        library holds (a question naming one of them is about it, not about a clause citing it).
+        """
         probabilities = self.probabilities(question, vector)
         label = max(probabilities, key=probabilities.get)
         share = probabilities[label]
@@ -192,10 +198,11 @@ class IntentClassifier:
             return Intent("out-of-scope", route, share, "no clause is close to the question")
         if label != "lookup" and share < cal.INTENT_MIN_SHARE:
             label = "lookup"
-        if label in WHOLE_DOCUMENT and (route.sections or route.context or _names_other_resolution(route, label)):
+        if label in WHOLE_DOCUMENT and (route.sections or route.context or set(route.references) - set(held)):
             # The slots narrow a whole-document question: "what does the resolution bear in mind"
             # is its bearing-in-mind section, a follow-up leans on the clauses just discussed,
-            # and "where was Resolution 89 adopted" asks about the citing clause, not this text.
+            # and "where was Resolution 89 adopted" or "what is Resolution 73 about" asks about
+            # the clause citing it, not this text.
             label = "lookup"
         if label == "lookup":
             return Intent(_lookup_name(route), route, share)
@@ -204,11 +211,6 @@ class IntentClassifier:
 
 # Intents answered from the whole resolution rather than from the clauses a search finds.
 WHOLE_DOCUMENT = ("who-acts", "overview", "document", "purpose", "references")
-
-
-def _names_other_resolution(route: Route, label: str) -> bool:
-    """A document-fact question naming a resolution number asks about that one ("第89号决议在哪里通过")."""
-    return label == "document" and bool(route.references)
 
 
 def _lookup_name(route: Route) -> str:

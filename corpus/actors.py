@@ -44,7 +44,7 @@ ACTORS = (
         "study-groups",
         "ITU-T study groups",
         "国际电联电信标准化部门研究组",
-        ("ITU-T study group", "study groups", "study group", "ITU-T研究组", "电信标准化部门研究组", "研究组"),
+        ("ITU-T study group", "study groups", "study group", "SG", "ITU-T研究组", "电信标准化部门研究组", "研究组"),
     ),
     Actor(
         "members",
@@ -53,6 +53,11 @@ ACTORS = (
         (
             "Member States",
             "Member State",
+            # Member States act through their governments and administrations.
+            "government",
+            "administration",
+            "政府",
+            "主管部门",
             "Sector Members",
             "Sector Member",
             "Associates",
@@ -120,9 +125,46 @@ ACTOR_KEYS = tuple(actor.key for actor in ACTORS)
 _BY_KEY = {actor.key: actor for actor in ACTORS}
 
 
-def _names(actor: Actor) -> tuple[str, ...]:
-    """Every name an actor goes by, with the English article dropped."""
+def _written_names(actor: Actor) -> tuple[str, ...]:
+    """The names the table above gives an actor, with the English article dropped."""
     return (actor.en.removeprefix("the "), actor.zh, *actor.aliases)
+
+
+def _shortenings(name: str) -> set[str]:
+    """How people shorten a formal name, by rule rather than by listing each phrasing.
+
+    English: "Director of the X" is also "head of the X" / "chief of the X", and
+    "Telecommunication" is dropped ("the Standardization Bureau"). Chinese: the tail of a
+    name from three characters on ("顾问组" for 电信标准化顾问组), as a speaker drops the prefix.
+    """
+    if name.isascii():
+        variants = {name, " ".join(w for w in name.split() if w != "Telecommunication")}
+        for variant in list(variants):
+            if variant.startswith("Director of "):
+                variants.update(f"{head} of {variant.removeprefix('Director of ')}" for head in ("head", "chief"))
+        return {v for v in variants if v.split()} - {name}
+    if any(ch.isascii() for ch in name):
+        return set()  # "TSB主任" has no shorter form
+    return {name[start:] for start in range(1, len(name) - 2) if "、" not in name[start:] and "和" not in name[start:]}
+
+
+def _derived_names() -> dict[str, str]:
+    """Shortened names that point at exactly one actor and are not written names of another."""
+    written = {name.casefold() for actor in ACTORS for name in _written_names(actor)}
+    owners: dict[str, set[str]] = {}
+    for actor in ACTORS:
+        for name in _written_names(actor):
+            for short in _shortenings(name):
+                owners.setdefault(short.casefold(), set()).add(actor.key)
+    return {short: keys.pop() for short, keys in owners.items() if len(keys) == 1 and short not in written}
+
+
+_DERIVED = _derived_names()
+
+
+def _names(actor: Actor) -> tuple[str, ...]:
+    """Every name an actor goes by: the written ones, then the shortenings only it can claim."""
+    return (*_written_names(actor), *(short for short, key in _DERIVED.items() if key == actor.key))
 
 
 def _alias_pattern(alias: str) -> str:
@@ -131,7 +173,7 @@ def _alias_pattern(alias: str) -> str:
     if alias[0].isascii() and alias[0].isalnum():
         body = r"(?<![A-Za-z0-9])" + body
     if alias[-1].isascii() and alias[-1].isalnum():
-        body += r"(?![A-Za-z0-9])"
+        body += r"(?:s|es)?(?![A-Za-z0-9])"  # "SGs", "TSB Directors"
     return body
 
 

@@ -22,6 +22,13 @@ DOC = "wtsa-res106-2024"
         (["What are the study groups instructed to do?"], "Who should they coordinate with?", ["instructs-study-groups/2"]),
         (["“考虑到”部分包括哪几点？"], "其中讲标准组织之间合作的是哪一点？", ["considering/c"]),
         (["研究组的任务是什么？", "那成员国呢？"], "那电信标准化局主任呢？", ["resolves-to-instruct-tsb-director/1"]),
+        (["电信标准化局主任要做什么？"], "那顾问组呢？", ["resolves-to-instruct-tsag/1"]),  # a name's tail
+        # A follow-up that names who and what stands alone.
+        (["What does noting say?"], "and what is the TSB Director asked to do?", ["resolves-to-instruct-tsb-director/1"]),
+        # "Which clause says that?" is answered by the clauses the last answer cited.
+        (["What is the TSB Director asked to do?"], "Which paragraph says that?", ["resolves-to-instruct-tsb-director/1"]),
+        (["电信标准化局主任要做什么？"], "这是哪一条？", ["resolves-to-instruct-tsb-director/1"]),
+        (["What is the TSB Director asked to do?"], "Who is that person to work with?", ["resolves-to-instruct-tsb-director/1"]),
     ],
 )
 def test_followups_resolve_against_history(assistant, history, question, expected):
@@ -42,6 +49,10 @@ def test_the_answer_language_is_the_followups_language(assistant):
         ("and paragraph 2?", True),
         ("What is TSAG instructed to do?", False),
         ("研究组的任务是什么？", False),
+        ("Which clause says that?", True),
+        ("这是在哪一项里提到的？", True),
+        ("Which clause covers academia?", False),  # a question of its own
+        ("哪一条提到学术界？", False),
     ],
 )
 def test_is_followup(question, followup):

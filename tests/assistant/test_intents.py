@@ -116,3 +116,20 @@ def test_off_topic_questions_abstain_with_no_related_clause(assistant):
     answer = assistant.ask("What is the capital of Australia?")
     assert answer.abstained and not answer.citations
     assert "Related" not in answer.text
+
+
+def test_naming_the_resolution_itself_keeps_a_whole_document_question(assistant):
+    # "Resolution 106" is the text the library holds, not one it cites.
+    answer = assistant.ask("What is the title of WTSA Resolution 106?")
+    assert ids(answer) == ["title/1"]
+
+
+def test_a_whole_document_question_naming_another_resolution_is_about_the_citing_clause(assistant):
+    answer = assistant.ask("第73号决议讲的是什么？")
+    assert ids(answer) == ["recalling/d"]
+
+
+def test_a_role_answer_skips_words_most_clauses_share(assistant):
+    # "ITU-T" is in most operative clauses: it does not say which of them concern a Sector Member.
+    answer = assistant.ask("We are an ITU-T Sector Member: what should we do under this resolution?")
+    assert ids(answer) == ["resolves/4", "invites-members/1"]

@@ -40,6 +40,14 @@ def test_route_ignores_other_resolution_numbers():
     assert route.references == ("71",)
 
 
+@pytest.mark.parametrize(
+    ("question", "references"),
+    [("WTDC res 89 - what is it about?", ("89",)), ("Res.71 and Resolution No. 73", ("71", "73")), ("resolves 3", ())],
+)
+def test_resolution_numbers_in_short_forms(question, references):
+    assert route_question(question).references == references
+
+
 def test_reciprocal_rank_fusion_weights_and_ranks():
     fused = reciprocal_rank_fusion({"a": ["x", "y"], "b": ["y"]}, k=60, weights={"b": 2.0})
     assert fused["y"] == pytest.approx(1 / 62 + 2 / 61)

@@ -24,6 +24,13 @@ from corpus.errors import AssistantError
         ("universities and research institutes", ["members"]),
         ("与ITU-D研究组密切协调", ["itu-d-study-groups"]),
         ("the Secretary-General and the Council", ["secretary-general", "council"]),
+        # Shortened by rule: "head of", no "Telecommunication", a Chinese name's tail, plurals.
+        ("What does the head of the Standardization Bureau do?", ["tsb-director"]),
+        ("那顾问组呢？", ["tsag"]),
+        ("what are the SGs doing", ["study-groups"]),
+        ("TSB Directors", ["tsb-director"]),
+        ("局主任", []),  # the tail of three directors' names: nobody's
+        ("my government", ["members"]),
         ("Nothing to see here", []),
         ("TSBX and associated ideas", []),
     ],
