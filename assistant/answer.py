@@ -217,7 +217,8 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
         chosen = [c for c in clauses if c.kind == "operative"]
     elif intent.name == "document":
         chosen = [c for c in clauses if c.kind == "title"]
-    elif intent.name == "references" and not intent.route.references:
+    elif intent.name == "references" and not set(intent.route.references) - {c.resolution for c in clauses}:
+        # "Which resolutions does Res 106 recall?" names the resolution itself, not one it cites.
         chosen = [c for c in clauses if c.kind != "foreword" and _matching_refs(question, c)]
     elif intent.name == "purpose" and _is_generic(question):
         # "Why was it adopted?"; a why-question about a topic ("why cooperate with SDOs?") is a
@@ -255,9 +256,31 @@ def _matching_refs(question: str, clause: Clause) -> list:
 PURPOSE_SECTIONS = ("considering", "considering-further")
 
 
+# The addressing verbs a question may name ("invited to", "被鼓励", "instructed"); 请问 is "please".
+_VERB_WORDS = {
+    "invites": r"invit|邀请|请(?!求|问)",
+    "encourages": r"encourag|鼓励",
+    "instructs": r"instruct|责成",
+    "resolves-to-instruct": r"instruct|责成",
+    "requests": r"request|请求",
+}
+
+
+def _named_verb_mandates(question: str, clauses: Sequence[Clause], actors: Sequence[str]) -> set[str]:
+    """Ids of the actors' mandates whose verb the question names; empty when it names none or none fits."""
+    norm = normalize(question)
+    verbs = {verb for verb, pattern in _VERB_WORDS.items() if re.search(pattern, norm)}
+    if not verbs:
+        return set()
+    return {m.clause_id for m in list_mandates(clauses) if m.verb in verbs and m.actor in actors}
+
+
 def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> list[Clause]:
     """What the asker's kind of member is asked to do: the clauses addressed to the membership,
     and the operative clauses that name the asker's category (academia, developing countries)."""
+    named_verb = _named_verb_mandates(question, clauses, ("members",))
+    if named_verb:
+        return [c for c in clauses if c.id in named_verb]  # "What are we invited to do?": the invites clause
     ids = {c.id for c in clauses}
     operative = sum(c.kind == "operative" for c in clauses)
     chosen = {m.clause_id for m in list_mandates(clauses) if m.actor == "members"}
@@ -298,6 +321,9 @@ def select_clauses(
         return Selection((), True, reason)
     if routed and _is_generic(question):
         group = [h.clause for h in routed]
+        named_verb = _named_verb_mandates(question, group, route.actors)
+        if named_verb:
+            group = [c for c in group if c.id in named_verb]
         if _ROLE.search(normalize(question)):
             # A role is more than a mandate: "What role does academia play?" also takes in
             # the clauses that speak of academia inside someone else's mandate.

@@ -20,7 +20,10 @@ _FOLLOWUP_EN = re.compile(
     r"\b(?:it|its|they|them|their|those|these|that one|this one|that clause|this clause|"
     r"that (?:person|body|group|office|official)|this (?:person|body|group|office|official)|he|she|him|her)\b"
 )
-_FOLLOWUP_ZH = re.compile(r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|它|其|该|这个|那个|这|他|她)|它的|其中)")
+# A Chinese question without a subject ("是什么时候成立的？", "要和哪些机构协调？") leans on the last one.
+_FOLLOWUP_ZH = re.compile(
+    r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|它|其|该|这个|那个|这|他|她|是|要(?!求)|还要|也要|和|跟|与|同)|它的|其中)"
+)
 # "Which clause says that?", "哪一条规定的？": where the last answer comes from, i.e. its citations.
 _LOCATE = re.compile(
     r"^(?:so |and |but )?(?:(?:which|what) (?:clause|paragraph|part|section|item|provision|article|bit)s? "

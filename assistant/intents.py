@@ -204,6 +204,8 @@ class IntentClassifier:
             # and "where was Resolution 89 adopted" or "what is Resolution 73 about" asks about
             # the clause citing it, not this text.
             label = "lookup"
+        if label == "who-acts" and route.actors and route.addressed:
+            label = "lookup"  # "决议请成员国做些什么？" names who: it asks what they are to do
         if label == "lookup":
             return Intent(_lookup_name(route), route, share)
         return Intent(label, route, share)

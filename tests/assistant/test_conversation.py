@@ -29,6 +29,7 @@ DOC = "wtsa-res106-2024"
         (["What is the TSB Director asked to do?"], "Which paragraph says that?", ["resolves-to-instruct-tsb-director/1"]),
         (["电信标准化局主任要做什么？"], "这是哪一条？", ["resolves-to-instruct-tsb-director/1"]),
         (["What is the TSB Director asked to do?"], "Who is that person to work with?", ["resolves-to-instruct-tsb-director/1"]),
+        (["RG-DT是谁设立的？"], "是哪一年设立的？", ["noting/1"]),  # no subject: it leans on the last question
     ],
 )
 def test_followups_resolve_against_history(assistant, history, question, expected):
@@ -53,6 +54,8 @@ def test_the_answer_language_is_the_followups_language(assistant):
         ("这是在哪一项里提到的？", True),
         ("Which clause covers academia?", False),  # a question of its own
         ("哪一条提到学术界？", False),
+        ("是什么时候设立的？", True),
+        ("要求研究组做什么？", False),
     ],
 )
 def test_is_followup(question, followup):

@@ -133,3 +133,15 @@ def test_a_role_answer_skips_words_most_clauses_share(assistant):
     # "ITU-T" is in most operative clauses: it does not say which of them concern a Sector Member.
     answer = assistant.ask("We are an ITU-T Sector Member: what should we do under this resolution?")
     assert ids(answer) == ["resolves/4", "invites-members/1"]
+
+
+def test_a_named_verb_narrows_the_mandates(assistant):
+    # Members are encouraged (resolves 4) and invited (invites ...): "invited" asks for the second.
+    assert ids(assistant.ask("As a Member State, what are we invited to do?")) == ["invites-members/1"]
+    assert ids(assistant.ask("决议请成员国做些什么？")) == ["invites-members/1"]
+
+
+@pytest.mark.parametrize("question", ["When does this resolution expire?", "这项决议的有效期到哪一年？",
+                                      "Where will the next WTSA be held?", "各成员要达到多大比例的数字化？"])
+def test_facts_the_text_never_gives_are_not_answered_with_the_nearest_clause(assistant, question):
+    assert assistant.ask(question).abstained
