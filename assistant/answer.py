@@ -74,7 +74,7 @@ _META = frozenset(
     subject subjects point points item items under have has having list show give
     条款 地方 哪些地方 哪些条款 部分 提到 提及 引用 涉及 讲到 谈到 关于 有关 有没有 是否 包括 哪些 哪几 哪里 段 项 条 点
     几点 哪几点 哪一点 一点 事项 议题 主题 问题 内容 方面 具体 其中 中 里 分别 下面 以下 一共 总共 共有 全部 所有 都
-    all total altogether""".split()
+    all total altogether adopt adopted adopting 通过""".split()
 )
 # "在这项决议中", "本决议里", "in this resolution": the text itself, not a topic.
 _THIS_TEXT = re.compile(
@@ -115,6 +115,41 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
         if not corpus.mentioning([names]):
             return f"the text never mentions {names[0]}"
     return ""
+
+
+_EITHER = re.compile(r"\bor\b|或者|或是|还是|或(?=[a-z\u4e00-\u9fff])")
+
+
+def _mentioning_known(question: str, corpus: CorpusView, within: set[str] | None = None) -> list[Clause]:
+    """Clauses naming the question's topics, counting only topics some clause names ("deal with" is none).
+
+    Topics joined by "or" (或者) are any of them; otherwise all of them.
+    """
+    known = [forms for forms in focus_concepts(question) if corpus.mentioning([forms])]
+    if not known:
+        return []
+    if _EITHER.search(normalize(question)):
+        found = {c.id: c for forms in known for c in corpus.mentioning([forms])}
+        clauses = list(found.values())
+    else:
+        clauses = corpus.mentioning(known)
+    return [c for c in clauses if within is None or c.id in within]
+
+
+def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView) -> list[Clause]:
+    """The clauses of `group` naming the most of the question's topics (none when no clause names any).
+
+    The actor's own name ("ITU-T study groups") is who, not what.
+    """
+    known = [forms for forms in focus_concepts(_without_actors(question)) if corpus.mentioning([forms])]
+    ids = {c.id for c in group}
+    counts = {c.id: 0 for c in group}
+    for forms in known:
+        for clause in corpus.mentioning([forms]):
+            if clause.id in ids:
+                counts[clause.id] += 1
+    best = max(counts.values(), default=0)
+    return [c for c in group if best and counts[c.id] == best]
 
 
 def _is_generic(question: str) -> bool:
@@ -333,8 +368,13 @@ def select_clauses(
             if len(widened) <= cal.MAX_CITATIONS:
                 group = list(widened.values())
         return Selection(_by_order(group), False, "group")
+    if routed and route.wants_list and (route.actors or route.sections):
+        # "List all the instructions given to the study groups": every routed clause, or those
+        # of them that name the question's topic when it has one the text knows.
+        group = [h.clause for h in routed]
+        return Selection(_by_order(_most_topical(question, group, corpus) or group), False, "group")
     if _LIST_MENTION.search(normalize(question)):
-        mentioned = corpus.mentioning(focus_concepts(question))
+        mentioned = _mentioning_known(question, corpus, within={h.clause.id for h in routed} if routed else None)
         if 0 < len(mentioned) <= cal.MAX_CITATIONS:
             return Selection(_by_order(mentioned), False, "mentions")
     # A question asking for a kind of fact (how often, how many, a deadline) is answered by

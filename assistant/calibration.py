@@ -35,7 +35,9 @@ FACT_TYPES = (
     # A bare 一 is the article ("一项战略目标": a strategic goal), not a count.
     (r"how many|多少个|几个国家|数量",
      r"(?:[0-9０-９]+|[一二两三四五六七八九十百千]{2,}|[二两三四五六七八九十百千])\s*(?:个|名|家|国|项|members|countries|states)"),
-    (r"\bwho (?:chairs|leads|heads)|\b(?:chairs|leads|heads) the\b|chairman|chairperson|主席|负责人是谁|谁担任|牵头", r"主席|担任|牵头|chair"),
+    # Asking who chairs, not speaking as a chairman ("As a study group chairman, what am I to deliver?").
+    (r"\bwho (?:chairs|leads|heads|is (?:the )?chair\w*)|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|负责人是谁|谁担任|谁牵头|由谁牵头",
+     r"主席|担任|牵头|chair"),
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
     (r"penalt|sanction|punish|fine[sd]?\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),
     (r"expir|lapse|cease to apply|valid until|失效|过期|到期|有效期", r"失效|过期|到期|有效期|expir"),

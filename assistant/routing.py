@@ -45,7 +45,8 @@ _BARE_ITEM = re.compile(
 _LIST_WORDS_EN = re.compile(
     r"\b(all|list|every|points|items|paragraphs|which (?:resolutions|clauses|documents|paragraphs|things|tasks)|what (?:are|were) (?:the )?"
     r"(?:\w+ ){0,4}(?:instructed|invited|asked|tasked|encouraged|requested|told|required|called|recalled|resolved)|"
-    r"what (?:resolutions|documents|tasks|things|instruments)|tasks|mandates|responsibilities|duties)\b"
+    r"what (?:resolutions|documents|tasks|things|instruments)|tasks|mandates|responsibilities|duties|instructions|"
+    r"(?:two|three|four|five|six|seven|eight|[2-9]) (?:\w+ )?(?:things|points|items|tasks|parts|paragraphs|actions|measures|decisions))\b"
 )
 # Words that ask what an actor must do; without them "ITU-D第2研究组的重心" is about a topic, not a mandate.
 _MANDATE_WORDS = re.compile(

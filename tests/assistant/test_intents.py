@@ -145,3 +145,26 @@ def test_a_named_verb_narrows_the_mandates(assistant):
                                       "Where will the next WTSA be held?", "各成员要达到多大比例的数字化？"])
 def test_facts_the_text_never_gives_are_not_answered_with_the_nearest_clause(assistant, question):
     assert assistant.ask(question).abstained
+
+
+def test_a_list_of_an_actors_mandates_cites_them_all_or_those_on_the_topic(assistant):
+    assert ids(assistant.ask("Please list every instruction the ITU-T study groups received.")) == [
+        "instructs-study-groups/1", "instructs-study-groups/2", "instructs-study-groups/3"]
+    assert ids(assistant.ask("What are the three tasks of the study groups that concern developing countries?")) == [
+        "instructs-study-groups/1"]
+
+
+def test_a_counted_list_of_a_section_cites_the_section(assistant):
+    assert ids(assistant.ask("What are the 4 decisions the assembly resolves?")) == [
+        "resolves/1", "resolves/2", "resolves/3", "resolves/4"]
+
+
+def test_words_no_clause_holds_do_not_narrow_a_mentions_list(assistant):
+    # "deal with" is in no clause; capacity building (能力建设) is in three.
+    assert ids(assistant.ask("Which paragraphs deal with capacity building?")) == [
+        "resolves/3", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/2"]
+
+
+def test_speaking_as_a_chairman_is_not_asking_who_chairs(assistant):
+    assert not assistant.ask("I chair a study group as its chairman: what does the resolution instruct us to do?").abstained
+    assert assistant.ask("RG-DT由哪位专家担任主席？").abstained
