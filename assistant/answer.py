@@ -19,7 +19,7 @@ from corpus.mandates import list_mandates
 from assistant import calibration as cal
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.intents import Intent
-from assistant.routing import Route, without_section_names
+from assistant.routing import RESOLUTION_NUMBER, Route, without_section_names
 from assistant.text import content_terms, normalize
 from assistant.types import Answer, Citation, Hit
 
@@ -49,6 +49,8 @@ class CorpusView(Protocol):
     """What selection needs to know about the whole corpus (HybridSearch provides it)."""
 
     def knows(self, term: str) -> bool: ...
+
+    def knows_word(self, word: str) -> bool: ...
 
     def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]: ...
 
@@ -152,14 +154,19 @@ def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView) ->
     return [c for c in group if best and counts[c.id] == best]
 
 
-def _is_generic(question: str) -> bool:
-    """True when the question names only who or which section, not a topic inside it."""
+def _is_generic(question: str, corpus: CorpusView | None = None) -> bool:
+    """True when the question names only who or which section, not a topic inside it.
+
+    With `corpus`, a word no clause holds in any language ("rapporteur", "expect") names no topic of it.
+    """
     actor_words = actor_vocabulary()
     plain = _THIS_TEXT.sub(" ", _COUNTED_ITEMS.sub(" ", without_section_names(_without_actors(question))))
+    plain = RESOLUTION_NUMBER.sub(" ", normalize(plain))  # "under res 106" names where, not what
     residue = [
         t
         for t in content_terms(plain)
         if t not in _TASK_WORDS and t not in actor_words and t not in _META and len(t) > 1
+        and (corpus is None or corpus.knows_word(t))
     ]
     return len(residue) <= cal.GENERIC_MAX_TERMS
 
@@ -260,7 +267,7 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
         # lookup (measured on the dev set: narrowing it to the considering paragraphs lost a case).
         chosen = [c for c in clauses if c.section in PURPOSE_SECTIONS]
     elif intent.name == "role":
-        chosen = _role_clauses(question, clauses, corpus)
+        chosen = _role_clauses(question, clauses, corpus, intent.route.actors)
     else:
         return None
     if not chosen:
@@ -293,7 +300,7 @@ PURPOSE_SECTIONS = ("considering", "considering-further")
 
 # The addressing verbs a question may name ("invited to", "被鼓励", "instructed"); 请问 is "please".
 _VERB_WORDS = {
-    "invites": r"invit|邀请|请(?!求|问)",
+    "invites": r"invit|邀请|请(?!问)",  # 请求 too: "被请求做什么" is how a reader may put 请
     "encourages": r"encourag|鼓励",
     "instructs": r"instruct|责成",
     "resolves-to-instruct": r"instruct|责成",
@@ -310,9 +317,15 @@ def _named_verb_mandates(question: str, clauses: Sequence[Clause], actors: Seque
     return {m.clause_id for m in list_mandates(clauses) if m.verb in verbs and m.actor in actors}
 
 
-def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> list[Clause]:
+def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView, actors: Sequence[str] = ()) -> list[Clause]:
     """What the asker's kind of member is asked to do: the clauses addressed to the membership,
-    and the operative clauses that name the asker's category (academia, developing countries)."""
+    and the operative clauses that name the asker's category (academia, developing countries).
+
+    An asker who names another actor ("I'm a rapporteur in a study group") gets that actor's mandates.
+    """
+    others = [a for a in actors if a != "members"]
+    if others:
+        return [c for c in clauses if c.id in {m.clause_id for m in list_mandates(clauses) if m.actor in others}]
     named_verb = _named_verb_mandates(question, clauses, ("members",))
     if named_verb:
         return [c for c in clauses if c.id in named_verb]  # "What are we invited to do?": the invites clause
@@ -354,7 +367,7 @@ def select_clauses(
     reason = _unsupported(question, corpus)
     if reason:
         return Selection((), True, reason)
-    if routed and _is_generic(question):
+    if routed and _is_generic(question, corpus):
         group = [h.clause for h in routed]
         named_verb = _named_verb_mandates(question, group, route.actors)
         if named_verb:

@@ -55,7 +55,7 @@ _MANDATE_WORDS = re.compile(
     r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|鼓励|必须|需要"
 )
 # Another resolution named by number: "第73号决议", "Resolution 71", "res. 89", "Resolution No. 2".
-_REFERENCE = re.compile(r"第\s*(\d+)\s*号决议|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)")
+RESOLUTION_NUMBER = re.compile(r"第\s*(\d+)\s*号决议|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)")
 _LIST_WORDS_ZH = re.compile(r"(哪些|哪几|所有|全部|都有|列出|列举|几项|几个|任务是什么|任务有|职责|分别|各项)")
 
 
@@ -140,8 +140,8 @@ def without_section_names(text: str) -> str:
 def route_question(question: str) -> Route:
     """Sections, items, actors and list intent named in a question."""
     norm = normalize(question)
-    without_refs = _REFERENCE.sub(" ", norm)
-    references = tuple(dict.fromkeys(a or b for a, b in _REFERENCE.findall(norm)))
+    without_refs = RESOLUTION_NUMBER.sub(" ", norm)
+    references = tuple(dict.fromkeys(a or b for a, b in RESOLUTION_NUMBER.findall(norm)))
     sections = _section_mentions(without_refs)
     items = [
         label

@@ -318,6 +318,13 @@ class HybridSearch:
         """Whether a term occurs in some clause's text or heading."""
         return self.bm25.knows(term) or bool(self.bm25.containing(term))
 
+    def knows_word(self, word: str) -> bool:
+        """Whether a question's word occurs in the text or in one of its language versions ("platforms")."""
+        if self.knows(word):
+            return True
+        stems = [t for t in stemmed_terms(word) if t]
+        return bool(stems) and any(all(index.knows(t) for t in stems) for index, _ in self.versions.values())
+
     def knows_resolution(self, number: str) -> bool:
         """Whether the corpus holds or cites a resolution with this number."""
         return self.structure.knows_resolution(number)

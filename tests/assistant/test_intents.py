@@ -168,3 +168,12 @@ def test_words_no_clause_holds_do_not_narrow_a_mentions_list(assistant):
 def test_speaking_as_a_chairman_is_not_asking_who_chairs(assistant):
     assert not assistant.ask("I chair a study group as its chairman: what does the resolution instruct us to do?").abstained
     assert assistant.ask("RG-DT由哪位专家担任主席？").abstained
+
+
+@pytest.mark.parametrize("question", [
+    "So what does this resolution expect from the study groups?",  # "expect" is in no clause
+    "我在研究组当报告人，这个决议要我们做什么？",
+    "what must the SGs do under res 106",  # the resolution named is where, not what
+])
+def test_an_actors_question_without_a_topic_the_text_holds_gets_all_its_mandates(assistant, question):
+    assert ids(assistant.ask(question)) == ["instructs-study-groups/1", "instructs-study-groups/2", "instructs-study-groups/3"]
