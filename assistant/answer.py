@@ -119,6 +119,16 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
     return ""
 
 
+# "Who is responsible for…", "谁负责…": a question about who is tasked with something.
+_ASKS_WHO_ACTS = re.compile(
+    r"\bwho(?:'s| is| are)? (?:\w+ ){0,2}(?:responsible|in charge|tasked|charged|supposed|expected|meant|has to|have to|must|should)\b|"
+    r"谁(?:来)?(?:负责|承担|牵头|落实|去做|应该|要)|哪个机构(?:负责|要)"
+)
+# Words a who-must-act question uses for the actors it asks about.
+_WHO_WORDS = re.compile(
+    r"\b(?:bod(?:y|ies)|organi[sz]ations?|entit(?:y|ies)|people|persons?|actors?|parties|members?|officials?)\b|"
+    r"机构|人员|成员|组织|部门|单位|哪些人|什么人|各方"
+)
 _EITHER = re.compile(r"\bor\b|或者|或是|还是|或(?=[a-z\u4e00-\u9fff])")
 
 
@@ -255,6 +265,10 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     clauses = corpus.document_clauses(_document_of(hits, intent.route, corpus))
     if intent.name == "who-acts":
         chosen = [c for c in clauses if c.id in {m.clause_id for m in list_mandates(clauses)}]
+        asked = _WHO_WORDS.sub(" ", normalize(question))  # "which bodies or members" is the who, not a topic
+        if not _is_generic(asked, corpus):
+            # "Who is responsible for continuing RG-DT's work?": the mandates on that topic.
+            chosen = _most_topical(asked, chosen, corpus) or chosen
     elif intent.name == "overview":
         chosen = [c for c in clauses if c.kind == "operative"]
     elif intent.name == "document":
@@ -393,6 +407,11 @@ def select_clauses(
     # A question asking for a kind of fact (how often, how many, a deadline) is answered by
     # the best of the top few clauses that contains such a fact, or not at all.
     pool = (routed or list(hits))[: cal.FACT_SEARCH_DEPTH]
+    if _ASKS_WHO_ACTS.search(normalize(question)):
+        # "Who is responsible for continuing RG-DT's work?" is answered by a clause that gives
+        # someone a task, when one is among the best few.
+        tasked = {m.clause_id for m in list_mandates([h.clause for h in pool])}
+        pool = sorted(pool, key=lambda h: h.clause.id not in tasked)
     for hit in pool:
         if not _asks_unsupported_fact(question, [hit.clause]):
             return Selection((hit.clause,), False, "ranked")

@@ -177,3 +177,11 @@ def test_speaking_as_a_chairman_is_not_asking_who_chairs(assistant):
 ])
 def test_an_actors_question_without_a_topic_the_text_holds_gets_all_its_mandates(assistant, question):
     assert ids(assistant.ask(question)) == ["instructs-study-groups/1", "instructs-study-groups/2", "instructs-study-groups/3"]
+
+
+def test_who_must_act_on_a_topic_lists_the_mandates_on_it(assistant):
+    # noting 1 (TSAG set RG-DT up) ranks close: a question about who is tasked takes the mandate.
+    assert ids(assistant.ask("谁负责继续开展RG-DT的工作？")) == ["resolves-to-instruct-tsag/1"]
+    assert ids(assistant.ask("Who is responsible for continuing the work of RG-DT?")) == ["resolves-to-instruct-tsag/1"]
+    # "Which bodies or members" is who is asked about, not a topic: every mandate.
+    assert len(ids(assistant.ask("决议给哪些机构和成员布置了任务？"))) == 7
