@@ -119,6 +119,7 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
     return ""
 
 
+_ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何以|什么原因|出于什么")
 # "Who is responsible for…", "谁负责…": a question about who is tasked with something.
 _ASKS_WHO_ACTS = re.compile(
     r"\bwho(?:'s| is| are)? (?:\w+ ){0,2}(?:responsible|in charge|tasked|charged|supposed|expected|meant|has to|have to|must|should)\b|"
@@ -407,6 +408,11 @@ def select_clauses(
     # A question asking for a kind of fact (how often, how many, a deadline) is answered by
     # the best of the top few clauses that contains such a fact, or not at all.
     pool = (routed or list(hits))[: cal.FACT_SEARCH_DEPTH]
+    if _ASKS_WHY.search(normalize(question)) and not routed:
+        # "Why does the text stress working with ITU-D?" is answered by a reason the assembly
+        # gives (a preambular paragraph), when one is among the best few.
+        reasons = [h for h in hits[: cal.FACT_SEARCH_DEPTH] if h.clause.kind == "preambular"]
+        pool = reasons or pool
     if _ASKS_WHO_ACTS.search(normalize(question)):
         # "Who is responsible for continuing RG-DT's work?" is answered by a clause that gives
         # someone a task, when one is among the best few.

@@ -185,3 +185,8 @@ def test_who_must_act_on_a_topic_lists_the_mandates_on_it(assistant):
     assert ids(assistant.ask("Who is responsible for continuing the work of RG-DT?")) == ["resolves-to-instruct-tsag/1"]
     # "Which bodies or members" is who is asked about, not a topic: every mandate.
     assert len(ids(assistant.ask("决议给哪些机构和成员布置了任务？"))) == 7
+
+
+def test_a_why_question_is_answered_by_a_reason_the_assembly_gives(assistant):
+    # The study groups' mandate to coordinate (instructs 2) ranks close; the reason is bearing in mind c).
+    assert ids(assistant.ask("为什么要跟ITU-D研究组密切协调？")) == ["bearing-in-mind/c"]
