@@ -346,14 +346,22 @@ def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView, 
         return [c for c in clauses if c.id in named_verb]  # "What are we invited to do?": the invites clause
     ids = {c.id for c in clauses}
     operative = sum(c.kind == "operative" for c in clauses)
-    chosen = {m.clause_id for m in list_mandates(clauses) if m.actor == "members"}
-    named = [*concepts(question), *_formal_actor_names(question)]
-    for forms in named:
+    duties = {m.clause_id for m in list_mandates(clauses) if m.actor == "members"}
+    category: set[str] = set()
+    for forms in [*concepts(question), *_formal_actor_names(question)]:
         mentioning = {c.id for c in corpus.mentioning([forms]) if c.kind == "operative" and c.id in ids}
         # A word most operative clauses share ("ITU-T", "电信") does not name the asker's category.
         if len(mentioning) <= operative * cal.ROLE_MAX_SHARE:
-            chosen.update(mentioning)
+            category.update(mentioning)
+    # "What help can we expect?" asks what others are to do for the asker's category, not its own duties.
+    chosen = category - duties if category - duties and _ASKS_BENEFIT.search(normalize(question)) else duties | category
     return [c for c in clauses if c.id in chosen]
+
+
+# "What does it offer us?", "能给我们带来什么": the asker's gain, not the asker's tasks.
+_ASKS_BENEFIT = re.compile(
+    r"\b(?:offer\w*|benefit\w*|gain|help|support|assistance|get out of|in it for)\b|得到|带来|支持|帮助|援助|好处|受益|获益"
+)
 
 
 def select_clauses(

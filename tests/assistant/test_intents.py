@@ -190,3 +190,9 @@ def test_who_must_act_on_a_topic_lists_the_mandates_on_it(assistant):
 def test_a_why_question_is_answered_by_a_reason_the_assembly_gives(assistant):
     # The study groups' mandate to coordinate (instructs 2) ranks close; the reason is bearing in mind c).
     assert ids(assistant.ask("为什么要跟ITU-D研究组密切协调？")) == ["bearing-in-mind/c"]
+
+
+def test_a_role_question_about_benefits_gets_what_others_do_for_the_askers_category(assistant):
+    # The members' own tasks (resolves 4, invites) are duties, not help.
+    answer = assistant.ask("We are a developing country. What support does this resolution offer us?")
+    assert ids(answer) == ["resolves-to-instruct-tsb-director/1", "instructs-study-groups/1"]
