@@ -332,6 +332,21 @@ def _named_verb_mandates(question: str, clauses: Sequence[Clause], actors: Seque
     return {m.clause_id for m in list_mandates(clauses) if m.verb in verbs and m.actor in actors}
 
 
+def _naming_the_member_kind(question: str, group: Sequence[Clause]) -> list[Clause]:
+    """Of an actor's clauses, those whose heading or words name the kind of member the question names.
+
+    "Member States" are one of the membership's four kinds: the invites paragraph names them
+    in its heading, "encourage members, in particular academia" does not. Unchanged when the
+    question names no kind, or no clause names it.
+    """
+    kinds = []
+    for start, end, _ in actor_mentions(question):
+        mention = question[start:end]
+        kinds.extend(forms for forms in [*concepts(mention), *_formal_actor_names(mention)] if forms)
+    named = [c for c in group if any(form in c.context_text for forms in kinds for form in forms)]
+    return named or list(group)
+
+
 def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView, actors: Sequence[str] = ()) -> list[Clause]:
     """What the asker's kind of member is asked to do: the clauses addressed to the membership,
     and the operative clauses that name the asker's category (academia, developing countries).
@@ -395,6 +410,7 @@ def select_clauses(
         named_verb = _named_verb_mandates(question, group, route.actors)
         if named_verb:
             group = [c for c in group if c.id in named_verb]
+        group = _naming_the_member_kind(question, group)
         if _ROLE.search(normalize(question)):
             # A role is more than a mandate: "What role does academia play?" also takes in
             # the clauses that speak of academia inside someone else's mandate.

@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from corpus.actors import actor_mentions, actor_names
+from corpus.actors import actor_mentions
 from assistant.routing import NEXT_ITEM, Route, route_question
 from assistant.text import detect_language, normalize
 
@@ -98,9 +98,13 @@ class TurnMemory:
         return len(self._turns)
 
 
-def _swap_actor(previous: Turn, actors: tuple[str, ...], language: str) -> str:
-    """The previous question with its actor replaced by the new one (or the new one added)."""
-    new_name = " ".join(actor_names(a)[language] for a in actors)
+def _swap_actor(previous: Turn, question: str) -> str:
+    """The previous question with its actor replaced by the one the follow-up names (or it added).
+
+    The follow-up's own words are kept: "那成员国呢？" asks about Member States, not about the
+    whole membership the actor's full name lists.
+    """
+    new_name = " ".join(dict.fromkeys(question[start:end] for start, end, _ in actor_mentions(question)))
     text = previous.question
     mentions = actor_mentions(text)
     if not mentions:
@@ -114,7 +118,6 @@ def resolve(question: str, previous: Turn | None) -> Turn:
     route = route_question(question)
     if previous is None or not is_followup(question):
         return Turn(question, route)
-    language = detect_language(previous.question)
     if _LOCATE.search(normalize(question)) and not (route.sections or route.items or route.actors):
         return previous  # answered by the clauses the last answer cited
     if route.actors and route.addressed and not route.items:
@@ -129,7 +132,7 @@ def resolve(question: str, previous: Turn | None) -> Turn:
             replace(route, sections=tuple(sections), actors=tuple(actors)),
         )
     if route.actors and not route.items:
-        standalone = _swap_actor(previous, route.actors, language)
+        standalone = _swap_actor(previous, question)
         new_route = route_question(standalone)
         return Turn(
             standalone,

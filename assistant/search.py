@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 
 from corpus.clause import Clause
 from corpus.lines import footnote_mark
+from corpus.mandates import list_mandates
 from embeddings.index import DenseHit, index_entries
 from assistant import calibration, dictionary
 from assistant.glossary import expand_query, formal_terms, leftover
@@ -82,6 +83,11 @@ class StructureIndex:
             self._add_item(c, c.item)
         for c in last.values():
             self._add_item(c, LAST_ITEM)
+        # A plain "resolves" paragraph can address someone too ("4 to encourage members…"): the
+        # mandates table says whom, as it does for the Mandates view.
+        for mandate in list_mandates(clauses):
+            if mandate.clause_id not in self.by_actor.get(mandate.actor, []):
+                self.by_actor.setdefault(mandate.actor, []).append(mandate.clause_id)
 
     def _add_item(self, clause: Clause, item: str) -> None:
         self.by_section_item.setdefault((clause.section, item), []).append(clause)

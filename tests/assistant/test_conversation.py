@@ -15,6 +15,8 @@ DOC = "wtsa-res106-2024"
     [
         (["研究组的任务是什么？"], "那成员国呢？", ["invites-members/1"]),
         (["What are the study groups instructed to do?"], "What about TSAG?", ["resolves-to-instruct-tsag/1"]),
+        # The follow-up's own words: academia is in resolves 4 and the invites heading, Member States only there.
+        (["What are the study groups instructed to do?"], "What about academia?", ["resolves/4", "invites-members/1"]),
         (["What does resolves 1 say?"], "and paragraph 2?", ["resolves/2"]),
         (["做出决议第1段讲了什么？"], "它的第3段呢", ["resolves/3"]),
         (["What does recalling a) say?"], "And c)?", ["recalling/c"]),
