@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test test-fast install dev index eval bench bench-smoke clean
+.PHONY: run test test-fast lint install dev index eval bench bench-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: dev
 # (--dist loadfile), so module fixtures load once; each has its own tmp dirs and model cache.
 test-fast: dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not server" -n 2 --dist loadfile
+
+# The ruff rules in pyproject.toml (pyflakes, pycodestyle, bugbear).
+lint: dev
+	$(BIN)/ruff check .
 
 bench: dev
 	$(BIN)/python -m benchmarks.run

@@ -253,7 +253,7 @@ class HybridSearch:
         # Each language's dense ranking is fused like any other signal: a hit is still one clause.
         rankings = {
             "dense": by_language.pop("dense", []),
-            **{"version-dense": ids for ids in by_language.values()},
+            "version-dense": next(iter(by_language.values()), []),  # the reader's language version, if any
             "lexical": list(lexical),
         }
         if language in self.versions and "lexical" in self.signals:

@@ -98,7 +98,7 @@ def timings(backends: list[str], *, cache: Path, runs: int, n_passages: int) -> 
         embedders = {backend: _embedder(backend, cache, Path(tmp)) for backend in order}
         query_ms: dict[str, list[float]] = {backend: [] for backend in order}
         passage_s: dict[str, float] = dict.fromkeys(order, 0.0)
-        for backend, embedder in embedders.items():
+        for embedder in embedders.values():
             embedder.load()
             for question in questions[:5]:
                 embedder.embed_queries([question])

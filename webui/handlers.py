@@ -112,8 +112,23 @@ class Loader:
 class Components:
     """The components handlers read and write (layout.build makes them)."""
 
-    header: Any; status: Any; timer: Any; footer: Any; tab_chat: Any; tab_mandates: Any; tab_resolution: Any
-    chatbot: Any; question: Any; clear: Any; sources: Any; saved: Any; actor: Any; words: Any; download: Any; table: Any; resolution: Any  # fmt: skip
+    header: Any
+    status: Any
+    timer: Any
+    footer: Any
+    tab_chat: Any
+    tab_mandates: Any
+    tab_resolution: Any
+    chatbot: Any
+    question: Any
+    clear: Any
+    sources: Any
+    saved: Any
+    actor: Any
+    words: Any
+    download: Any
+    table: Any
+    resolution: Any
 
 
 class App:
