@@ -16,6 +16,7 @@ from corpus.labels import document_labels
 from corpus.places import PLACES_ZH_EN, place_en, place_zh
 from corpus.clause import Clause
 from corpus.mandates import list_mandates
+from corpus.sections import verbs_named
 from assistant import calibration as cal
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.intents import Intent
@@ -51,6 +52,8 @@ class CorpusView(Protocol):
     def knows(self, term: str) -> bool: ...
 
     def knows_word(self, word: str) -> bool: ...
+
+    def addresses(self, actor: str) -> bool: ...
 
     def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]: ...
 
@@ -110,8 +113,8 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
         if not corpus.knows(token):
             return f"the text never mentions {token}"
     for start, end, key in actor_mentions(question):
-        # Named in a clause's words or in its heading ("做出决议，责成电信标准化局主任"), by any of its names.
-        if not corpus.mentioning([actor_forms(key)]) and not any(corpus.knows(normalize(f)) for f in actor_forms(key)):
+        # Named in a clause's words, or addressed by one (in its heading: "做出决议，责成电信标准化局主任").
+        if not corpus.mentioning([actor_forms(key)]) and not corpus.addresses(key):
             return f"the text never mentions {question[start:end]}"
     for names in topics_named(question):
         if not corpus.mentioning([names]):
@@ -133,12 +136,14 @@ _WHO_WORDS = re.compile(
 _EITHER = re.compile(r"\bor\b|或者|或是|还是|或(?=[a-z\u4e00-\u9fff])")
 
 
-def _mentioning_known(question: str, corpus: CorpusView, within: set[str] | None = None) -> list[Clause]:
-    """Clauses naming the question's topics, counting only topics some clause names ("deal with" is none).
+def _known_topics(question: str, corpus: CorpusView) -> list[tuple[str, ...]]:
+    """The question's topics that some clause names ("deal with" is none)."""
+    return [forms for forms in focus_concepts(question) if corpus.mentioning([forms])]
 
-    Topics joined by "or" (或者) are any of them; otherwise all of them.
-    """
-    known = [forms for forms in focus_concepts(question) if corpus.mentioning([forms])]
+
+def _mentioning_known(question: str, corpus: CorpusView, within: set[str] | None = None) -> list[Clause]:
+    """Clauses naming the question's known topics: all of them, or any when they are joined by "or" (或者)."""
+    known = _known_topics(question, corpus)
     if not known:
         return []
     if _EITHER.search(normalize(question)):
@@ -154,7 +159,7 @@ def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView) ->
 
     The actor's own name ("ITU-T study groups") is who, not what.
     """
-    known = [forms for forms in focus_concepts(_without_actors(question)) if corpus.mentioning([forms])]
+    known = _known_topics(_without_actors(question), corpus)
     ids = {c.id for c in group}
     counts = {c.id: 0 for c in group}
     for forms in known:
@@ -313,20 +318,9 @@ def _matching_refs(question: str, clause: Clause) -> list:
 PURPOSE_SECTIONS = ("considering", "considering-further")
 
 
-# The addressing verbs a question may name ("invited to", "被鼓励", "instructed"); 请问 is "please".
-_VERB_WORDS = {
-    "invites": r"invit|邀请|请(?!问)",  # 请求 too: "被请求做什么" is how a reader may put 请
-    "encourages": r"encourag|鼓励",
-    "instructs": r"instruct|责成",
-    "resolves-to-instruct": r"instruct|责成",
-    "requests": r"request|请求",
-}
-
-
 def _named_verb_mandates(question: str, clauses: Sequence[Clause], actors: Sequence[str]) -> set[str]:
     """Ids of the actors' mandates whose verb the question names; empty when it names none or none fits."""
-    norm = normalize(question)
-    verbs = {verb for verb, pattern in _VERB_WORDS.items() if re.search(pattern, norm)}
+    verbs = verbs_named(question)
     if not verbs:
         return set()
     return {m.clause_id for m in list_mandates(clauses) if m.verb in verbs and m.actor in actors}

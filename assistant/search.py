@@ -324,6 +324,10 @@ class HybridSearch:
         """Whether a term occurs in some clause's text or heading."""
         return self.bm25.knows(term) or bool(self.bm25.containing(term))
 
+    def addresses(self, actor: str) -> bool:
+        """Whether some clause gives this actor a task (its heading or the mandates table says so)."""
+        return actor in self.structure.by_actor
+
     def knows_word(self, word: str) -> bool:
         """Whether a question's word occurs in the text or in one of its language versions ("platforms")."""
         if self.knows(word):

@@ -74,6 +74,15 @@ _VERB_PREFIXES = sorted(
     reverse=True,
 )
 _VERB_NAMES = {key: (en, zh) for key, en, zh, _ in _VERBS}
+# How a question names each verb: the English verb by its stem ("invit" in "invited"), the
+# Chinese one by any of its spellings.
+_VERB_IN_QUESTION = {
+    key: re.compile("|".join([
+        rf"\b{re.escape(en.split()[-1].removesuffix('s').removesuffix('e'))}",
+        *(re.escape(form) for form in (zh, *others) if not form.isascii()),
+    ]))
+    for key, en, zh, others in _VERBS
+}
 _REPEAT = re.compile(r"-\d+$")
 _SENTENCE_END = tuple("。；，,;.!?！？")
 _MAX_HEADING = {"en": 160, "zh": 60}  # characters; longer lines are paragraphs
@@ -129,6 +138,18 @@ def verb_names(verb: str) -> dict:
     """How an addressing verb is written: verb_names("resolves-to-instruct")["zh"] == "做出决议，责成"."""
     en, zh = _VERB_NAMES.get(verb, (verb.replace("-", " "), verb.replace("-", " ")))
     return {"en": en, "zh": zh}
+
+
+def verbs_named(text: str) -> set[str]:
+    """The addressing verbs a question names, either language: "invited" and 请 are "invites".
+
+    >>> sorted(verbs_named("What are members encouraged or invited to do?"))
+    ['encourages', 'invites']
+    >>> verbs_named("请问研究组要做什么？")  # 请问 is "may I ask", not 请
+    set()
+    """
+    norm = text.casefold().replace("请问", " ")
+    return {key for key, pattern in _VERB_IN_QUESTION.items() if pattern.search(norm)}
 
 
 def section_names(key: str) -> dict:
