@@ -179,8 +179,13 @@ def _alias_pattern(alias: str) -> str:
 
 _ALIAS_KEYS = {name.casefold(): actor.key for actor in ACTORS for name in _names(actor)}
 # Alternation tries longer aliases first, so "电信标准化局主任" wins over "电信标准化局".
+# The first characters any name can start with, checked before the ~180 alternatives are tried
+# one by one at each position (halves the time of a scan: it runs several times per question).
+_FIRST = "".join(sorted({ch for name in _ALIAS_KEYS for ch in (name[0], name[0].upper())}))
 _ALIAS_RE = re.compile(
-    "|".join(f"({_alias_pattern(name)})" for name in sorted(_ALIAS_KEYS, key=len, reverse=True)),
+    f"(?=[{re.escape(_FIRST)}])(?:"
+    + "|".join(f"({_alias_pattern(name)})" for name in sorted(_ALIAS_KEYS, key=len, reverse=True))
+    + ")",
     re.IGNORECASE,
 )
 _GROUP_KEYS = [_ALIAS_KEYS[name] for name in sorted(_ALIAS_KEYS, key=len, reverse=True)]
