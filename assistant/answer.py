@@ -21,7 +21,7 @@ from assistant import calibration as cal
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.intents import Intent
 from assistant.routing import RESOLUTION_NUMBER, Route, without_section_names
-from assistant.text import content_terms, normalize
+from assistant.text import content_terms, normalize, proper_names
 from assistant.types import Answer, Citation, Hit
 
 _TRAILING = "；;，,。.、 "
@@ -58,6 +58,8 @@ class CorpusView(Protocol):
     def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]: ...
 
     def knows_resolution(self, number: str) -> bool: ...
+
+    def holds_resolution(self, number: str) -> bool: ...
 
     def footnote_anchors(self) -> Sequence[tuple[str, Clause]]: ...
 
@@ -270,7 +272,12 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     """Answers about the resolution as a whole: who must act, an overview, its facts, its references, its purpose."""
     clauses = corpus.document_clauses(_document_of(hits, intent.route, corpus))
     if intent.name == "who-acts":
-        chosen = [c for c in clauses if c.id in {m.clause_id for m in list_mandates(clauses)}]
+        mandates = list_mandates(clauses)
+        chosen = [c for c in clauses if c.id in {m.clause_id for m in mandates}]
+        verbs = verbs_named(question)
+        if verbs:
+            # "决议请哪几类成员出力？", "Who is invited to contribute?": the actors of that verb.
+            chosen = [c for c in chosen if c.id in {m.clause_id for m in mandates if m.verb in verbs}] or chosen
         asked = _WHO_WORDS.sub(" ", normalize(question))  # "which bodies or members" is the who, not a topic
         if not _is_generic(asked, corpus):
             # "Who is responsible for continuing RG-DT's work?": the mandates on that topic.
@@ -367,6 +374,17 @@ def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView, 
     return [c for c in clauses if c.id in chosen]
 
 
+# "Does it mention…?", "有没有提到…": whether the text names something at all.
+_ASKS_IF_MENTIONED = re.compile(
+    r"\b(?:mention\w*|refer\w* to|by name|names?|named|talk\w* about|say\w* anything about)\b"
+    r"|有没有(?:提到|提及|点名|说到|讲到|涉及)|是否(?:提到|提及|点名|涉及)|(?:提到|提及|点名|涉及)了?.{0,12}吗|点名"
+)
+# What a resolution itself decides: its instructions, requirements, measures (as opposed to its subject).
+_ASKS_PROVISIONS = re.compile(
+    r"\b(?:instruct\w*|requir\w*|oblig\w*|mandat\w*|measures?|steps|actions?|provisions?|resolves?|decide[sd]?"
+    r"|tell\w* (?:\w+ ){0,3}to|ask\w* (?:\w+ ){0,3}to|call\w* (?:on|upon))\b"
+    r"|要求|责成|规定了|措施|举措|行动|做什么|干什么|怎么做|做哪些|决定了|条款"
+)
 # "What does it offer us?", "能给我们带来什么": the asker's gain, not the asker's tasks.
 _ASKS_BENEFIT = re.compile(
     r"\b(?:offer\w*|benefit\w*|gain|help|support|assistance|get out of|in it for)\b|得到|带来|支持|帮助|援助|好处|受益|获益"
@@ -377,6 +395,16 @@ def select_clauses(
     question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView, intent: Intent | None = None
 ) -> Selection:
     """Cite as few clauses as answer the question; abstain when none does."""
+    selection = _select(question, hits, route, corpus=corpus, intent=intent)
+    if len(selection.clauses) == 1 and _asks_unsupported_fact(question, selection.clauses):
+        # "第89号决议是哪一天通过的？" picks the clause citing it, which dates it by year only.
+        return Selection((), True, "asks for a fact the text does not give", selection.intent)
+    return selection
+
+
+def _select(
+    question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView, intent: Intent | None = None
+) -> Selection:
     if not hits:
         return Selection((), True, "nothing retrieved")
     if intent is not None and intent.name == "out-of-scope":
@@ -384,6 +412,19 @@ def select_clauses(
     unknown = [n for n in route.references if not corpus.knows_resolution(n)]
     if unknown:
         return Selection((), True, f"the text neither holds nor cites Resolution {unknown[0]}")
+    cited_only = [n for n in route.references if not corpus.holds_resolution(n)]
+    if cited_only and _ASKS_PROVISIONS.search(normalize(question)):
+        # A citing clause gives another resolution's number, title and subject, never its
+        # provisions: "What does Resolution 44 instruct the TSB Director to do?" is not answered here.
+        return Selection((), True, f"the text cites Resolution {cited_only[0]} but does not give its provisions")
+    if _ASKS_IF_MENTIONED.search(normalize(question)):
+        # "Does it mention India by name?", "有没有点名巴西？": a name no clause holds, in any language.
+        missing = [
+            name for name in proper_names(question)
+            if not corpus.knows(place_zh(name)) and not corpus.knows_word(name.casefold())
+        ]
+        if missing:
+            return Selection((), True, f"the text never mentions {missing[0]}")
     if intent is not None and intent.name not in ("clause", "footnote"):
         whole = _whole_document_selection(intent, question, hits, corpus)
         if whole is not None:
@@ -442,12 +483,16 @@ def select_clauses(
     return Selection((), True, "asks for a fact the text does not give")
 
 
+# A full stop ends a sentence unless it ends an abbreviation: "Resolution 2 (Rev. Kigali, 2022)".
+_SENTENCE_BREAK = re.compile(r"(?<=[。；;])\s*|(?<=[.])(?<!\bRev\.)(?<!\bNo\.)(?<!\bRes\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bcf\.)\s+")
+
+
 def choose_quote(text: str, question: str) -> str:
     """The words of a clause text that answer: the whole text when short, else its best sentence."""
     text = text.strip()
     if len(text) <= cal.QUOTE_MAX_CHARS:
         return text.rstrip(_TRAILING) or text
-    pieces = [p for p in re.split(r"(?<=[。；;])\s*|(?<=[.])\s+", text) if p.strip()]
+    pieces = [p for p in _SENTENCE_BREAK.split(text) if p.strip()]
     terms = set(content_terms(question)) | set(translate_terms(question))
     best = max(pieces, key=lambda p: (sum(t in p.lower() for t in terms), -abs(len(p) - cal.QUOTE_IDEAL_CHARS)))
     return best.strip().rstrip(_TRAILING) or best.strip()

@@ -36,14 +36,21 @@ FACT_TYPES = (
     (r"how many|多少个|几个国家|数量",
      r"(?:[0-9０-９]+|[一二两三四五六七八九十百千]{2,}|[二两三四五六七八九十百千])\s*(?:个|名|家|国|项|members|countries|states)"),
     # Asking who chairs, not speaking as a chairman ("As a study group chairman, what am I to deliver?").
-    (r"\bwho (?:chairs|leads|heads|is (?:the )?chair\w*)|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|负责人是谁|谁担任|谁牵头|由谁牵头",
+    (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|is (?:the )?chair\w*)|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|负责人是谁|谁担任|谁牵头|由谁牵头",
      r"主席|担任|牵头|chair"),
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
     (r"penalt|sanction|punish|fine[sd]?\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),
     (r"expir|lapse|cease to apply|valid until|失效|过期|到期|有效期", r"失效|过期|到期|有效期|expir"),
     (r"percent|percentage|per cent|百分之|百分比|比例", r"[0-9]\s*%|百分之|per cent|percent"),
     # The next assembly's host or date is never in the text of this one.
-    (r"\bnext (?:wtsa|assembly|meeting|session|conference)\b|下一届|下届|下一次(?:全会|会议)", r"下一届|下届|next (?:assembly|wtsa)"),
+    (r"\bnext (?:wtsa|assembly|meeting|session|conference)\b|下一届|下届|下一?次(?:全会|会议|开会)|下次.{0,6}(?:开|举行|召开)", r"下一届|下届|next (?:assembly|wtsa)"),
+    # A day of the month: the text dates things by year, or by month and year ("2023年6月").
+    (r"\b(?:what|which|exact) (?:date|day)\b|\bon what day\b|哪一?天|几月几[日号]|具体日期|确切日期|日期是",
+     r"[0-9]+\s*月\s*[0-9]+\s*[日号]|\b[0-9]{1,2} (?:january|february|march|april|may|june|july|august|september|october|november|december)\b"),
+    # A person's name: the text names bodies and posts, never who holds them.
+    (r"\bcurrent (?:director|chair\w*|secretary|head)\b|\bwho (?:is|was) the (?:director|secretary|head)(?: of (?:the )?[\w -]+)?\W*$|\bname of the (?:director|chair\w*|secretary|head)\b"
+     r"|现任|叫什么名字|(?:主任|秘书长|主席)是谁|谁是.{0,12}(?:主任|秘书长|主席)",
+     r"先生|女士|博士|\b(?:mr|ms|mrs|dr)\.? [a-z]"),
 )
 
 # Intents (assistant/intents.py): logistic regression on the example questions' embeddings and
@@ -59,6 +66,9 @@ INTENT_STEPS = 300
 INTENT_LEARNING_RATE = 1.0
 # A learned intent other than "lookup" needs at least this probability.
 INTENT_MIN_SHARE = 0.6
+# ...unless the whole-document intents together reach that share and "lookup" stays below this:
+# then the doubt is only which answer about the whole text, and the likeliest one is taken.
+INTENT_LOOKUP_DOUBT = 0.1
 # Below this cosine similarity between the question and its closest clause, nothing in the
 # text is about the question (keyboard mash, a pasted tag). The lowest of any answerable dev
 # question is 0.749; multilingual-e5 puts trivia as close as 0.86, so the classifier's

@@ -122,6 +122,8 @@ def resolve(question: str, previous: Turn | None) -> Turn:
         return previous  # answered by the clauses the last answer cited
     if route.actors and route.addressed and not route.items:
         return Turn(question, route)  # "and what is TSAG told to do?" names who and what: it stands alone
+    if route.references and not route.items:
+        return Turn(question, route)  # "其中第44号决议是关于什么的？" names the resolution it asks about
     if NEXT_ITEM in route.items:
         return Turn(f"{previous.question} {question}", replace(route, context=previous.cited))
     if route.items and not route.sections and not route.actors:

@@ -196,7 +196,9 @@ class IntentClassifier:
             return Intent("clause", route, 1.0, "names a paragraph")
         if relevance < cal.RELEVANCE_FLOOR:
             return Intent("out-of-scope", route, share, "no clause is close to the question")
-        if label != "lookup" and share < cal.INTENT_MIN_SHARE:
+        if label != "lookup" and share < cal.INTENT_MIN_SHARE and not (
+            label in WHOLE_DOCUMENT and self._between_whole_document(probabilities)
+        ):
             label = "lookup"
         if label in WHOLE_DOCUMENT and (route.sections or route.context or set(route.references) - set(held)):
             # The slots narrow a whole-document question: "what does the resolution bear in mind"
@@ -204,15 +206,29 @@ class IntentClassifier:
             # and "where was Resolution 89 adopted" or "what is Resolution 73 about" asks about
             # the clause citing it, not this text.
             label = "lookup"
-        if label == "who-acts" and route.actors and route.addressed:
-            label = "lookup"  # "决议请成员国做些什么？" names who: it asks what they are to do
+        if label in _NARROWED_BY_ACTOR and route.actors and route.addressed:
+            # "决议请成员国做些什么？", "TSB主任在这个决议里的任务是啥": naming who asks what that
+            # actor is to do, not who acts or what the whole text says.
+            label = "lookup"
         if label == "lookup":
             return Intent(_lookup_name(route), route, share)
         return Intent(label, route, share)
 
 
+    def _between_whole_document(self, probabilities: dict[str, float]) -> bool:
+        """Whether the doubt is only which whole-document answer fits, never whether it is a lookup.
+
+        "What's the title of Resolution 106?" reads as document facts 0.57 and overview 0.37,
+        lookup 0.03: unsure between two answers about the text as a whole, sure it is one.
+        """
+        whole = sum(probabilities.get(name, 0.0) for name in WHOLE_DOCUMENT)
+        return whole >= cal.INTENT_MIN_SHARE and probabilities.get("lookup", 0.0) < cal.INTENT_LOOKUP_DOUBT
+
+
 # Intents answered from the whole resolution rather than from the clauses a search finds.
 WHOLE_DOCUMENT = ("who-acts", "overview", "document", "purpose", "references")
+# Whole-document intents that a named, addressed actor turns into that actor's lookup.
+_NARROWED_BY_ACTOR = ("who-acts", "overview")
 
 
 def _lookup_name(route: Route) -> str:

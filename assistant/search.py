@@ -339,6 +339,10 @@ class HybridSearch:
         """Whether the corpus holds or cites a resolution with this number."""
         return self.structure.knows_resolution(number)
 
+    def holds_resolution(self, number: str) -> bool:
+        """Whether the corpus holds the resolution with this number (not only cites it)."""
+        return bool(self.structure.held_documents([number]))
+
     def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]:
         """Clauses whose own words name every concept (any one form of each), in document order."""
         key = tuple(tuple(forms) for forms in concepts)

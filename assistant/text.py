@@ -82,6 +82,30 @@ def _segment(run: str, precise: bool = False) -> tuple[str, ...]:
     return tuple(w for w in cut(run) if w.strip())
 
 
+# jieba's part-of-speech tags for names: places, people, transliterations, organisations, other.
+_NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz"})
+# A capitalized word that does not start its sentence ("Does it mention India?").
+_LATIN_NAME = re.compile(r"(?<![.?!。？！]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+
+
+def proper_names(text: str) -> list[str]:
+    """Names of places, people and organisations in a question, as written.
+
+    Chinese names come from jieba's part-of-speech tags; Latin ones are capitalized words
+    inside a sentence.
+
+    >>> proper_names("Does it mention India or China?")
+    ['India', 'China']
+    """
+    names = [m.group(0) for m in _LATIN_NAME.finditer(text.strip())]
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        with _jieba_lock:
+            import jieba.posseg
+
+            names.extend(w.word for w in jieba.posseg.cut(run) if w.flag in _NAME_TAGS)
+    return list(dict.fromkeys(names))
+
+
 def tokenize(text: str, *, stopwords: bool = False) -> list[str]:
     """Lexical terms: jieba words and character bigrams for Chinese, words for Latin script."""
     norm = normalize(text)

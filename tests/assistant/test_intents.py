@@ -196,3 +196,39 @@ def test_a_role_question_about_benefits_gets_what_others_do_for_the_askers_categ
     # The members' own tasks (resolves 4, invites) are duties, not help.
     answer = assistant.ask("We are a developing country. What support does this resolution offer us?")
     assert ids(answer) == ["resolves-to-instruct-tsb-director/1", "instructs-study-groups/1"]
+
+
+@pytest.mark.parametrize("question", [
+    "What does Resolution 73 oblige administrations to do?",
+    "第89号决议提出了哪些具体措施？",
+])
+def test_the_provisions_of_a_resolution_the_text_only_cites_are_not_answered(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.citations
+
+
+def test_what_a_cited_resolution_is_about_is_its_citing_clause(assistant):
+    assert ids(assistant.ask("What is Resolution 73 on?")) == ["recalling/d"]
+
+
+@pytest.mark.parametrize("question", ["Is Kenya mentioned by name anywhere?", "决议里有没有提到日本？"])
+def test_a_name_no_clause_holds_is_not_mentioned(assistant, question):
+    assert assistant.ask(question).abstained
+
+
+def test_a_name_the_text_holds_is_mentioned(assistant):
+    assert ids(assistant.ask("Does it mention Kigali?")) == ["recalling/c", "recalling/e"]  # both Kigali, 2022
+
+
+@pytest.mark.parametrize("question", ["On what day was WTDC Resolution 2 revised?", "RG-DT是几月几号成立的？",
+                                      "Who is the current Director of the TSB?"])
+def test_a_day_or_a_persons_name_is_never_in_the_text(assistant, question):
+    assert assistant.ask(question).abstained
+
+
+def test_an_overview_question_naming_an_actor_is_that_actors_lookup(assistant):
+    assert ids(assistant.ask("用几句话说说电信标准化顾问组在本决议中的任务")) == ["resolves-to-instruct-tsag/1"]
+
+
+def test_a_named_verb_narrows_who_must_act(assistant):
+    assert ids(assistant.ask("Which kinds of members does the resolution invite to take part?")) == ["invites-members/1"]
