@@ -33,7 +33,7 @@ FACT_TYPES = (
     (r"deadline|due date|by when|by which year|by what year|截止|期限|之前完成|哪一年之前|什么时候之前", r"截止|期限|前完成|之前|[0-9]{4}年[0-9]+月[0-9]+日|deadline"),
     (r"复审|review(?:ed)?\b", r"复审|审议|审查|review"),
     # A bare 一 is the article ("一项战略目标": a strategic goal), not a count.
-    (r"how many|多少个|几个国家|数量",
+    (r"how many|多少(?:个|名|位|家|人)|几(?:个国家|名|位|家)|数量",
      r"(?:[0-9０-９]+|[一二两三四五六七八九十百千]{2,}|[二两三四五六七八九十百千])\s*(?:个|名|家|国|项|members|countries|states)"),
     # Asking who chairs, not speaking as a chairman ("As a study group chairman, what am I to deliver?").
     (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|is (?:the )?chair\w*)|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|负责人是谁|谁担任|谁牵头|由谁牵头",
@@ -44,6 +44,14 @@ FACT_TYPES = (
     (r"percent|percentage|per cent|百分之|百分比|比例", r"[0-9]\s*%|百分之|per cent|percent"),
     # The next assembly's host or date is never in the text of this one.
     (r"\bnext (?:wtsa|assembly|meeting|session|conference)\b|下一届|下届|下一?次(?:全会|会议|开会)|下次.{0,6}(?:开|举行|召开)", r"下一届|下届|next (?:assembly|wtsa)"),
+    # Measures of progress: the text sets goals, never indicators.
+    (r"\bkpis?\b|\bindicators?\b|\bmetrics?\b|\bbenchmarks?\b|\bmeasure[sd]? (?:the )?(?:progress|success)|指标|衡量|考核|评估标准",
+     r"指标|衡量|考核|indicator|metric|kpi"),
+    # Numbered Recommendations ("ITU-T L.1480"): the text speaks of Recommendations, never of one by number.
+    (r"\brecommendation numbers?\b|\bnumbers? of (?:the |those |these )?recommendations\b|\b(?:give|list) their numbers\b|编号",
+     r"\b[a-z]\.[0-9]{2,}|编号"),
+    # How the assembly voted is in its records, not in the text it adopted.
+    (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|反对|赞成|投票|表决|弃权", r"投票|表决|反对|赞成|弃权|vot(?:e|ed|ing)"),
     # A day of the month: the text dates things by year, or by month and year ("2023年6月").
     (r"\b(?:what|which|exact) (?:date|day)\b|\bon what day\b|哪一?天|几月几[日号]|具体日期|确切日期|日期是",
      r"[0-9]+\s*月\s*[0-9]+\s*[日号]|\b[0-9]{1,2} (?:january|february|march|april|may|june|july|august|september|october|november|december)\b"),

@@ -98,7 +98,7 @@ def proper_names(text: str) -> list[str]:
     ['India', 'China']
     """
     names = [m.group(0) for m in _LATIN_NAME.finditer(text.strip())]
-    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+    for run in _CJK_RUN.findall(text):
         with _jieba_lock:
             import jieba.posseg
 
