@@ -100,11 +100,13 @@ class DenseHit:
 
     clause_id: str
     similarity: float
+    version: str = ""  # the language of the version entry that matched ("en"), "" for the original
 
     @classmethod
     def of_entry(cls, entry_id: str, similarity: float) -> DenseHit:
         """The hit of an index entry: "X@en", the English entry of clause X, is a hit of X."""
-        return cls(entry_id.partition(VERSION_MARK)[0], similarity)
+        clause_id, _, version = entry_id.partition(VERSION_MARK)
+        return cls(clause_id, similarity, version)
 
 
 def collection_name(model_id: str, corpus_name: str) -> str:
@@ -681,6 +683,10 @@ class ClauseIndex:
         When the embedded store fails or disappears under an index that was synced in this
         process, it is rebuilt from those clauses and the search is run again.
         """
+        return self.search_each([query_vector], k=k, where=where)[0]
+
+    def search_each(self, query_vectors: Sequence[np.ndarray], *, k: int = 20, where: dict | None = None) -> list[list[DenseHit]]:
+        """`search` for several query vectors in one call to the store (one filter for all)."""
         with self._lock:
             if self._synced is not None and not self.chroma_url and not self._store_file.is_file():
                 self._forget()
@@ -688,7 +694,7 @@ class ClauseIndex:
                 self.notice = f"The index in {self._store_dir} had been deleted; it was rebuilt from the corpus."
                 _log.warning(self.notice)
             try:
-                return self._search(query_vector, k=k, where=where)
+                return self._search(query_vectors, k=k, where=where)
             except _StoreFailure as failure:
                 if self._synced is None or self.chroma_url:
                     raise self._problem(failure) from None
@@ -696,27 +702,43 @@ class ClauseIndex:
                 try:
                     self._sync({c.id: c for c in index_entries(self._synced)}, rebuild=False, progress=False)
                     self._healed(failure, aside)
-                    return self._search(query_vector, k=k, where=where)
+                    return self._search(query_vectors, k=k, where=where)
                 except _StoreFailure as again:
                     raise self._problem(again) from None
 
-    def _search(self, query_vector: np.ndarray, *, k: int, where: dict | None) -> list[DenseHit]:
+    def size(self) -> int:
+        """How many entries (clauses and their language versions) the store holds."""
+        with self._lock:
+            try:
+                col = self._open(create=False)
+                with _chroma_calls():
+                    return self._count(col)
+            except _StoreFailure as failure:
+                raise self._problem(failure) from None
+
+    def _count(self, col) -> int:
+        if self._counted is None or self._counted[0] is not col:
+            self._counted = (col, col.count())
+        return self._counted[1]
+
+    def _search(self, query_vectors: Sequence[np.ndarray], *, k: int, where: dict | None) -> list[list[DenseHit]]:
         col = self._open(create=False)
         with _chroma_calls():
             if not (col.metadata or {}).get("complete"):
                 raise IndexStateError("The index build did not finish; run `resolution-assistant index` to complete it")
-            if self._counted is None or self._counted[0] is not col:
-                self._counted = (col, col.count())
-            n = min(k, self._counted[1])
+            n = min(k, self._count(col))
             if n == 0:
-                return []
+                return [[] for _ in query_vectors]
             result = col.query(
-                query_embeddings=[np.asarray(query_vector, dtype=np.float32)],
+                query_embeddings=[np.asarray(v, dtype=np.float32) for v in query_vectors],
                 n_results=n,
                 where=where,
                 include=["distances"],
             )
-        return [DenseHit.of_entry(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+        return [
+            [DenseHit.of_entry(cid, 1.0 - float(d)) for cid, d in zip(ids, distances)]
+            for ids, distances in zip(result["ids"], result["distances"])
+        ]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors by id (for tests and baselines)."""

@@ -11,7 +11,7 @@ same models on onnxruntime.
 
 from __future__ import annotations
 
-import functools
+import collections
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -73,7 +73,9 @@ class TextEmbedder:
     """
 
     def __init__(self, *, query_cache_size: int = 1024):
-        self._cached_query = functools.lru_cache(maxsize=query_cache_size)(self._embed_one_query)
+        self._recent: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
+        self._recent_size = query_cache_size
+        self._recent_lock = threading.Lock()
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed search queries, with the model's query prompt if it has one (e5: "query: ")."""
@@ -85,12 +87,28 @@ class TextEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one query; recent queries are remembered, so the array is read-only."""
-        return self._cached_query(text)
+        return self.embed_each_query([text])[0]
 
-    def _embed_one_query(self, text: str) -> np.ndarray:
-        vector = self._encode([text], query=True)[0]
-        vector.setflags(write=False)
-        return vector
+    def embed_each_query(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Embed several queries, remembered like `embed_query`'s; the new ones are encoded in one call,
+        which a backend may run side by side (two texts on two cores take about the time of one)."""
+        texts = _text_list(texts)
+        with self._recent_lock:
+            found = {t: self._recent[t] for t in texts if t in self._recent}
+            for text in found:
+                self._recent.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            for text, vector in zip(missing, self._encode(missing, query=True)):
+                vector = np.array(vector, dtype=np.float32)
+                vector.setflags(write=False)
+                found[text] = vector
+            with self._recent_lock:
+                for text in missing:
+                    self._recent[text] = found[text]
+                while len(self._recent) > self._recent_size:
+                    self._recent.popitem(last=False)
+        return [found[t] for t in texts]
 
     def _encode(self, texts: list[str], *, query: bool, batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """L2-normalized float32 vectors, one row per text (an empty list gives zero rows)."""

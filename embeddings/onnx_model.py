@@ -207,6 +207,10 @@ def _export_in_child(model_name: str, cache_dir: Path, out: Path) -> None:
     raise _ExportFailed(f"Could not export {model_name} to ONNX ({message if kind == 'export-error' else last}).")
 
 
+# At most this many queries of one call run side by side (each on one thread).
+_MAX_QUERIES_SIDE_BY_SIDE = 2
+
+
 class _Runtime:
     """An exported folder loaded into onnxruntime: prompts, tokenizer, one session per thread count."""
 
@@ -229,6 +233,10 @@ class _Runtime:
         # One thread per query, as on torch (embeddings.model explains); passages on up to four,
         # in a second session opened only when passages are embedded.
         self._threads = {True: 1, False: min(_MAX_DOCUMENT_THREADS, cores)}
+        # A few queries at once (an English question and its expansion) run side by side, one
+        # thread each: onnxruntime lets go of the GIL while it runs.
+        self._side_by_side = min(_MAX_QUERIES_SIDE_BY_SIDE, cores)
+        self._pool = None
         self._session(1)
 
     def encode(self, texts: list[str], *, query: bool, batch_size: int, progress: bool) -> np.ndarray:
@@ -236,6 +244,11 @@ class _Runtime:
         if not texts:
             return vectors
         prompt = self._prompts["query" if query else "document"]
+        if query and 1 < len(texts) <= self._side_by_side and not progress:
+            session = self._session(1)
+            encodings = [self._tokenizer.encode(prompt + text) for text in texts]
+            runs = [self._queries().submit(self._run, session, [e]) for e in encodings]
+            return np.vstack([run.result() for run in runs])
         encodings = [self._tokenizer.encode(prompt + text) for text in texts]
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")  # little padding per batch
         session = self._session(self._threads[query])
@@ -246,14 +259,27 @@ class _Runtime:
             starts = tqdm(starts, desc="Batches")
         for start in starts:
             batch = order[start : start + batch_size]
-            width = max(len(encodings[i].ids) for i in batch)
-            ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, i in enumerate(batch):
-                ids[row, : len(encodings[i].ids)] = encodings[i].ids
-                mask[row, : len(encodings[i].ids)] = 1
-            vectors[batch] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            vectors[batch] = self._run(session, [encodings[i] for i in batch])
         return vectors
+
+    def _run(self, session, encodings: list) -> np.ndarray:
+        """One padded batch through the graph: a vector per encoding."""
+        width = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
+        return session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+    def _queries(self):
+        """The threads that run queries side by side (started on first use)."""
+        with self._lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(max_workers=self._side_by_side, thread_name_prefix="query")
+            return self._pool
 
     def _session(self, threads: int):
         with self._lock:

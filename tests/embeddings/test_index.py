@@ -71,6 +71,18 @@ def test_build_then_search_finds_the_clause(make_index, clauses, minilm):
     assert all(-1.0 <= h.similarity <= 1.0 for h in hits)
 
 
+def test_several_queries_in_one_call_get_what_each_gets_alone(make_index, clauses, minilm):
+    index = make_index()
+    index.sync(clauses)
+    vectors = [minilm.embed_query(q) for q in ("TSAG RG-DT", "developing countries capacity building", "脚注")]
+    assert index.size() == len(index_entries(clauses))
+    for where in (None, {"language": "en"}):
+        together = index.search_each(vectors, k=7, where=where)
+        assert together == [index.search(v, k=7, where=where) for v in vectors]
+    english = index.search(vectors[0], k=5, where={"language": "en"})
+    assert english and all(h.version == "en" for h in english)  # "X@en" is a hit of X, from its English entry
+
+
 def test_resync_with_nothing_changed_embeds_nothing(make_index, clauses):
     index = make_index()
     index.sync(clauses)

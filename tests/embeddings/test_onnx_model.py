@@ -44,6 +44,20 @@ def test_prompts_truncation_and_empty_input_are_as_on_torch(onnx_embedder, embed
     assert not onnx_embedder.embed_query("Which countries does the footnote list?").flags.writeable
 
 
+def test_queries_run_side_by_side_get_the_vectors_each_gets_alone(onnx_embedder):
+    questions = ["What is TSAG instructed to do?", "电信标准化顾问组 TSAG 研究组 能力建设"]
+    together = onnx_embedder.embed_queries(questions)  # two texts: one thread each
+    alone = np.vstack([onnx_embedder.embed_queries([q]) for q in questions])
+    np.testing.assert_allclose(together, alone, rtol=0, atol=1e-6)
+
+
+def test_each_query_is_remembered_in_order_and_read_only(onnx_embedder):
+    first = onnx_embedder.embed_each_query(["注意到 a", "noting b", "注意到 a"])
+    assert len(first) == 3 and first[0] is first[2] and not first[1].flags.writeable
+    again = onnx_embedder.embed_each_query(["noting b", "注意到 a"])
+    assert again[0] is first[1] and again[1] is first[0] and onnx_embedder.embed_query("noting b") is first[1]
+
+
 def test_the_process_that_answers_imports_no_torch(onnx_embedder, model_cache_dir, tmp_path):
     script = (
         "import sys, json\n"

@@ -1,0 +1,23 @@
+"""Hybrid search: the dense queries of one question cost one call to the store when it is small."""
+
+import pytest
+
+QUESTIONS = ["What must the study groups do for developing countries?", "电信标准化顾问组要做什么？", "Where are SDOs mentioned?"]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_one_call_for_a_small_store_finds_what_a_call_per_language_finds(assistant, question, monkeypatch):
+    search = assistant._load().search
+    calls = []
+    real = search.index.search_each
+    monkeypatch.setattr(search.index, "search_each", lambda *a, **k: calls.append(1) or real(*a, **k))
+    route = assistant.prepare(question).turn.route
+    together = search.search(question, route)
+    english = question.isascii()
+    assert len(calls) == 1  # English: its two queries in one call; Chinese: its one query
+    calls.clear()
+    monkeypatch.setattr(search.index, "size", lambda: 10**9)  # as if the store were large
+    apart = search.search(question, route)
+    assert len(calls) == (2 if english else 1)
+    assert [(h.clause.id, h.ranks, round(h.similarity, 6)) for h in together] == [
+        (h.clause.id, h.ranks, round(h.similarity, 6)) for h in apart]
