@@ -130,7 +130,7 @@ class IntentClassifier:
     >>> classifier = IntentClassifier(load_examples(), vectors)
     """
 
-    def __init__(self, examples: Sequence[Example], vectors: np.ndarray):
+    def __init__(self, examples: Sequence[Example], vectors: np.ndarray, weights: np.ndarray | None = None):
         if len(examples) != len(vectors):
             raise ValueError("one vector per example")
         self.examples = tuple(examples)
@@ -139,11 +139,14 @@ class IntentClassifier:
         # examples' differences (what is asked, not what about) carry the classification.
         self.center = self.vectors.mean(axis=0)
         self.classes = tuple(name for name in LEARNED if any(e.intent == name for e in self.examples))
-        self.weights = fit_softmax(
-            self.features(self.vectors, [e.question for e in self.examples]),
-            [self.classes.index(e.intent) for e in self.examples],
-            classes=len(self.classes), l2=cal.INTENT_L2, steps=cal.INTENT_STEPS,
-        )
+        shape = (self.vectors.shape[1] + cal.INTENT_HASH_DIM + 1, len(self.classes))
+        if weights is None or np.shape(weights) != shape:
+            weights = fit_softmax(
+                self.features(self.vectors, [e.question for e in self.examples]),
+                [self.classes.index(e.intent) for e in self.examples],
+                classes=len(self.classes), l2=cal.INTENT_L2, steps=cal.INTENT_STEPS,
+            )
+        self.weights = np.asarray(weights, dtype=np.float64)
 
     def features(self, vectors: np.ndarray, questions: Sequence[str]) -> np.ndarray:
         """Centered query vectors of length `INTENT_SCALE`, beside the questions' hashed word features."""
@@ -157,27 +160,32 @@ class IntentClassifier:
 
     @classmethod
     def build(cls, embedder, *, cache_dir: Path | None = None, path: Path = EXAMPLES) -> IntentClassifier:
-        """Embed the examples with the product's model, reusing a cached copy for the same model and file."""
+        """Embed the examples with the product's model and fit the regression, both reused from a
+        cached copy for the same model, file and settings (fitting alone takes ~0.8 s at start-up)."""
         examples = load_examples(path)
-        key = hashlib.sha256(f"{embedder.model_id}\n{path.read_bytes().hex()}".encode()).hexdigest()[:16]
-        cached = Path(cache_dir) / f"intent-examples-{key}.npy" if cache_dir else None
+        settings = [cal.INTENT_SCALE, cal.INTENT_LEXICAL_SCALE, cal.INTENT_HASH_DIM, cal.INTENT_L2, cal.INTENT_STEPS,
+                    cal.INTENT_LEARNING_RATE]
+        key = hashlib.sha256(f"{embedder.model_id}\n{path.read_bytes().hex()}\n{settings}".encode()).hexdigest()[:16]
+        cached = Path(cache_dir) / f"intent-examples-{key}.npz" if cache_dir else None
         if cached is not None and cached.is_file():
             try:
-                vectors = np.load(cached)
+                with np.load(cached) as saved:
+                    vectors, weights = saved["vectors"], saved["weights"]
                 if vectors.shape[0] == len(examples):
-                    return cls(examples, vectors)
-            except (OSError, ValueError):
+                    return cls(examples, vectors, weights)
+            except (OSError, ValueError, KeyError):
                 pass  # a damaged cache is rebuilt below
         vectors = embedder.embed_queries([e.question for e in examples])
+        classifier = cls(examples, vectors)
         if cached is not None:
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
-                partial = cached.with_suffix(".tmp.npy")
-                np.save(partial, vectors)
+                partial = cached.with_suffix(".tmp.npz")
+                np.savez(partial, vectors=vectors, weights=classifier.weights)
                 partial.replace(cached)
             except OSError:
-                pass  # a read-only cache only costs the embedding next time
-        return cls(examples, vectors)
+                pass  # a read-only cache only costs the embedding and the fit next time
+        return classifier
 
     def classify(
         self, question: str, vector: np.ndarray, route: Route, *, relevance: float = 1.0, held: Collection[str] = ()

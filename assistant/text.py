@@ -99,11 +99,23 @@ def proper_names(text: str) -> list[str]:
     """
     names = [m.group(0) for m in _LATIN_NAME.finditer(text.strip())]
     for run in _CJK_RUN.findall(text):
-        with _jieba_lock:
-            import jieba.posseg
-
-            names.extend(w.word for w in jieba.posseg.cut(run) if w.flag in _NAME_TAGS)
+        names.extend(w.word for w in _tagger().cut(run) if w.flag in _NAME_TAGS)
     return list(dict.fromkeys(names))
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    """jieba's part-of-speech tagger; importing it reads its tables (~0.9 s), so the app does it while idle."""
+    _jieba()
+    with _jieba_lock:
+        import jieba.posseg
+
+    return jieba.posseg
+
+
+def warm_up() -> None:
+    """Read what answering some questions needs and nothing at start-up does (the tagger's tables)."""
+    _tagger()
 
 
 def tokenize(text: str, *, stopwords: bool = False) -> list[str]:

@@ -74,12 +74,16 @@ def test_a_named_section_narrows_a_whole_document_question(classifier, embedder)
     assert _intent(classifier, embedder, "What does the resolution bear in mind?") == "section"
 
 
-def test_the_cache_is_reused_and_a_damaged_one_rebuilt(embedder, tmp_path):
+def test_the_cache_is_reused_and_a_damaged_one_rebuilt(embedder, tmp_path, monkeypatch):
     first = IntentClassifier.build(embedder, cache_dir=tmp_path)
-    (cached,) = tmp_path.glob("intent-examples-*.npy")
+    (cached,) = tmp_path.glob("intent-examples-*.npz")
+    with monkeypatch.context() as patch:
+        patch.setattr("assistant.intents.fit_softmax", lambda *a, **k: pytest.fail("the cached fit was not reused"))
+        reused = IntentClassifier.build(embedder, cache_dir=tmp_path)
+    assert np.array_equal(first.weights, reused.weights)
     cached.write_bytes(b"not a numpy file")
     again = IntentClassifier.build(embedder, cache_dir=tmp_path)
-    assert np.allclose(first.vectors, again.vectors, atol=1e-6)
+    assert np.allclose(first.vectors, again.vectors, atol=1e-6) and np.allclose(first.weights, again.weights)
 
 
 def test_a_route_without_slots_is_a_topic(classifier, embedder):
