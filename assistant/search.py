@@ -176,6 +176,7 @@ class HybridSearch:
         self.index = index
         self.embedder = embedder
         self.dense_k = dense_k
+        self._small_store = True  # until a search finds the store holds more than one call returns
         self.lexical_k = lexical_k
         # Each clause's text is tokenized once for both: the passage index reuses its terms.
         self.bm25, self.wording = index_passages_and_texts(
@@ -250,20 +251,14 @@ class HybridSearch:
                 by_language[name] = list(dict.fromkeys(h.clause_id for h in found))
                 for hit in found:
                     similarity[hit.clause_id] = max(similarity.get(hit.clause_id, 0.0), hit.similarity)
-        lexical = {}
-        if "lexical" in self.signals:
-            lexical = {self.clauses[row].id: score for row, score in self.bm25.top(expand_query(question), self.lexical_k)}
+        lexical, keyword_rankings = self._lexical_rankings(question, language, translated)
         # Each language's dense ranking is fused like any other signal: a hit is still one clause.
         rankings = {
             "dense": by_language.pop("dense", []),
             "version-dense": next(iter(by_language.values()), []),  # the reader's language version, if any
             "lexical": list(lexical),
+            **keyword_rankings,
         }
-        if language in self.versions and "lexical" in self.signals:
-            version_index, rows = self.versions[language]
-            rankings["version"] = [self.clauses[rows[row]].id for row, _ in version_index.top(question, self.lexical_k)]
-        if translated:
-            rankings["dictionary"] = [self.clauses[row].id for row, _ in self.bm25.top(" ".join(translated), self.lexical_k)]
         if "route" in self.signals:
             rankings["route"] = route_ranking(route, self.structure, rankings["dense"] or rankings["lexical"])
         fused = reciprocal_rank_fusion(rankings, weights=WEIGHTS)
@@ -295,20 +290,34 @@ class HybridSearch:
         timings["retrieve_ms"] = (time.perf_counter() - started) * 1000
         return hits
 
+    def _lexical_rankings(self, question: str, language: str, translated: list[str]) -> tuple[dict[str, float], dict]:
+        """BM25 scores by clause, and the rankings of the reader's language version and of the dictionary."""
+        lexical, rankings = {}, {}
+        if "lexical" in self.signals:
+            lexical = {self.clauses[row].id: score for row, score in self.bm25.top(expand_query(question), self.lexical_k)}
+            if language in self.versions:
+                version_index, rows = self.versions[language]
+                rankings["version"] = [self.clauses[rows[row]].id for row, _ in version_index.top(question, self.lexical_k)]
+        if translated:
+            rankings["dictionary"] = [self.clauses[row].id for row, _ in self.bm25.top(" ".join(translated), self.lexical_k)]
+        return lexical, rankings
+
     def _dense_hits(self, queries: dict[str, tuple], held: set[str]) -> dict[str, list[DenseHit]]:
         """Each query's dense_k nearest entries of its language.
 
-        When one answer of the store can hold every entry, the queries go in one call without a
-        language filter and each keeps its own language's entries (the same hits, one call less).
+        The queries go to the store in one call without a language filter, each keeping its own
+        language's entries: the same hits with one call less, exactly when the store answers with
+        fewer entries than asked for (it gave all it has). A larger store is asked per language.
         """
-        if len(queries) > 1 and self._original_language:
-            size = self.index.size()
-            if size <= self.dense_k * len(queries):
-                everything = self.index.search_each([v for v, _ in queries.values()], k=size, where=_where(held, None))
+        if len(queries) > 1 and self._original_language and self._small_store:
+            k = self.dense_k * len(queries)
+            everything = self.index.search_each([v for v, _ in queries.values()], k=k, where=_where(held, None))
+            if all(len(found) < k for found in everything):
                 return {
                     name: [h for h in found if h.version == ("" if language == self._original_language else language)][: self.dense_k]
                     for (name, (_, language)), found in zip(queries.items(), everything)
                 }
+            self._small_store = False
         return {
             name: self.index.search(vector, k=self.dense_k, where=_where(held, language))
             for name, (vector, language) in queries.items()

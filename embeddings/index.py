@@ -706,16 +706,6 @@ class ClauseIndex:
                 except _StoreFailure as again:
                     raise self._problem(again) from None
 
-    def size(self) -> int:
-        """How many entries (clauses and their language versions) the store holds."""
-        with self._lock:
-            try:
-                col = self._open(create=False)
-                with _chroma_calls():
-                    return self._count(col)
-            except _StoreFailure as failure:
-                raise self._problem(failure) from None
-
     def _count(self, col) -> int:
         if self._counted is None or self._counted[0] is not col:
             self._counted = (col, col.count())

@@ -75,7 +75,6 @@ def test_several_queries_in_one_call_get_what_each_gets_alone(make_index, clause
     index = make_index()
     index.sync(clauses)
     vectors = [minilm.embed_query(q) for q in ("TSAG RG-DT", "developing countries capacity building", "脚注")]
-    assert index.size() == len(index_entries(clauses))
     for where in (None, {"language": "en"}):
         together = index.search_each(vectors, k=7, where=where)
         assert together == [index.search(v, k=7, where=where) for v in vectors]

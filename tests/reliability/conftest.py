@@ -325,9 +325,9 @@ class ScriptedLLM:
             if i == 1 and reply.held is not None:
                 reply.held.wait(10)
             time.sleep(reply.gap if i else 0.0)
+            self.sent += 1  # counted before it is written: the client may read it before this thread runs on
             handler.wfile.write(event)
             handler.wfile.flush()
-            self.sent += 1
 
     def close(self) -> None:
         self._server.shutdown()
