@@ -7,6 +7,7 @@ import pytest
 
 from corpus.errors import AssistantError
 from assistant.intents import (
+    EXAMPLES,
     LEARNED,
     IntentClassifier,
     fit_softmax,
@@ -75,14 +76,17 @@ def test_a_named_section_narrows_a_whole_document_question(classifier, embedder)
 
 
 def test_the_cache_is_reused_and_a_damaged_one_rebuilt(embedder, tmp_path, monkeypatch):
-    first = IntentClassifier.build(embedder, cache_dir=tmp_path)
-    (cached,) = tmp_path.glob("intent-examples-*.npz")
+    examples = tmp_path / "examples.jsonl"  # a few of the shipped examples: the same code, seconds less
+    examples.write_text("".join(EXAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)[::20]), encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = IntentClassifier.build(embedder, cache_dir=cache, path=examples)
+    (cached,) = cache.glob("intent-examples-*.npz")
     with monkeypatch.context() as patch:
         patch.setattr("assistant.intents.fit_softmax", lambda *a, **k: pytest.fail("the cached fit was not reused"))
-        reused = IntentClassifier.build(embedder, cache_dir=tmp_path)
+        reused = IntentClassifier.build(embedder, cache_dir=cache, path=examples)
     assert np.array_equal(first.weights, reused.weights)
     cached.write_bytes(b"not a numpy file")
-    again = IntentClassifier.build(embedder, cache_dir=tmp_path)
+    again = IntentClassifier.build(embedder, cache_dir=cache, path=examples)
     assert np.allclose(first.vectors, again.vectors, atol=1e-6) and np.allclose(first.weights, again.weights)
 
 
