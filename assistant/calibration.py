@@ -44,6 +44,10 @@ FACT_TYPES = (
     (r"percent|percentage|per cent|百分之|百分比|比例", r"[0-9]\s*%|百分之|per cent|percent"),
     # The next assembly's host or date is never in the text of this one.
     (r"\bnext (?:wtsa|assembly|meeting|session|conference)\b|下一届|下届|下一?次(?:全会|会议|开会)|下次.{0,6}(?:开|举行|召开)", r"下一届|下届|next (?:assembly|wtsa)"),
+    # Legal force and the seat of the Union are facts about ITU, not in the text of a resolution.
+    (r"\b(?:legally )?binding\b|\bmandatory\b|\bcompulsory\b|\blegal (?:force|effect|status)\b|约束力|强制性|法律效力",
+     r"约束力|强制|法律效力|binding|mandatory|compulsory"),
+    (r"\bheadquarter\w*|\bhq\b|\bseat of (?:the )?(?:itu|union)\b|总部|总部设在", r"总部|headquarter"),
     # Measures of progress: the text sets goals, never indicators.
     (r"\bkpis?\b|\bindicators?\b|\bmetrics?\b|\bbenchmarks?\b|\bmeasure[sd]? (?:the )?(?:progress|success)|指标|衡量|考核|评估标准",
      r"指标|衡量|考核|indicator|metric|kpi"),
@@ -74,7 +78,7 @@ INTENT_STEPS = 300
 INTENT_LEARNING_RATE = 1.0
 # A learned intent other than "lookup" needs at least this probability.
 INTENT_MIN_SHARE = 0.6
-# ...unless the whole-document intents together reach that share and "lookup" stays below this:
+# ...unless the whole-document intents together reach that share and "lookup" and "out-of-scope" together stay below this:
 # then the doubt is only which answer about the whole text, and the likeliest one is taken.
 INTENT_LOOKUP_DOUBT = 0.1
 # Below this cosine similarity between the question and its closest clause, nothing in the

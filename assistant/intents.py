@@ -224,13 +224,14 @@ class IntentClassifier:
 
 
     def _between_whole_document(self, probabilities: dict[str, float]) -> bool:
-        """Whether the doubt is only which whole-document answer fits, never whether it is a lookup.
+        """Whether the doubt is only which whole-document answer fits, not whether it is a lookup or off-topic.
 
         "What's the title of Resolution 106?" reads as document facts 0.57 and overview 0.37,
         lookup 0.03: unsure between two answers about the text as a whole, sure it is one.
         """
         whole = sum(probabilities.get(name, 0.0) for name in WHOLE_DOCUMENT)
-        return whole >= cal.INTENT_MIN_SHARE and probabilities.get("lookup", 0.0) < cal.INTENT_LOOKUP_DOUBT
+        other = probabilities.get("lookup", 0.0) + probabilities.get("out-of-scope", 0.0)
+        return whole >= cal.INTENT_MIN_SHARE and other < cal.INTENT_LOOKUP_DOUBT
 
 
 # Intents answered from the whole resolution rather than from the clauses a search finds.
