@@ -272,8 +272,14 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     """Answers about the resolution as a whole: who must act, an overview, its facts, its references, its purpose."""
     clauses = corpus.document_clauses(_document_of(hits, intent.route, corpus))
     if intent.name == "who-acts":
-        mandates = list_mandates(clauses)
-        chosen = [c for c in clauses if c.id in {m.clause_id for m in mandates}]
+        # Who must act are those a heading addresses ("resolves to instruct TSAG", "invites Member
+        # States"); "resolves 4: to encourage members" is what the assembly itself does.
+        mandates = [m for m in list_mandates(clauses) if m.actor in {c.actor for c in clauses if c.actor}]
+        addressed = {c.id for c in clauses if c.actor}
+        chosen = [c for c in clauses if c.id in addressed and c.id in {m.clause_id for m in mandates}]
+        # "除了TSAG，还有谁…", "apart from TSAG, who else…": the others.
+        excluded = set(intent.route.excluded)
+        chosen = [c for c in chosen if c.actor not in excluded] or chosen
         verbs = verbs_named(question)
         if verbs:
             # "决议请哪几类成员出力？", "Who is invited to contribute?": the actors of that verb.
@@ -383,7 +389,7 @@ _ASKS_IF_MENTIONED = re.compile(
 _ASKS_PROVISIONS = re.compile(
     r"\b(?:instruct\w*|requir\w*|oblig\w*|mandat\w*|measures?|steps|actions?|provisions?|resolves?|decide[sd]?"
     r"|tell\w* (?:\w+ ){0,3}to|ask\w* (?:\w+ ){0,3}to|call\w* (?:on|upon))\b"
-    r"|要求|责成|规定了|措施|举措|行动|做什么|干什么|怎么做|做哪些|决定了|条款"
+    r"|要求|责成|规定了|措施|举措|行动|做什么|干什么|怎么做|做哪些|决定了|条款|步骤|流程|具体程序"
 )
 # "What does it offer us?", "能给我们带来什么": the asker's gain, not the asker's tasks.
 _ASKS_BENEFIT = re.compile(
@@ -420,7 +426,7 @@ def _select(
     if _ASKS_IF_MENTIONED.search(normalize(question)):
         # "Does it mention India by name?", "有没有点名巴西？": a name no clause holds, in any language.
         missing = [
-            name for name in proper_names(question)
+            name for name in proper_names(re.sub(RESOLUTION_NUMBER.pattern, " ", question, flags=re.IGNORECASE))
             if not corpus.knows(place_zh(name)) and not corpus.knows_word(name.casefold())
         ]
         if missing:

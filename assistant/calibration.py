@@ -36,14 +36,14 @@ FACT_TYPES = (
     (r"how many|多少(?:个|名|位|家|人)|几(?:个国家|名|位|家)|数量",
      r"(?:[0-9０-９]+|[一二两三四五六七八九十百千]{2,}|[二两三四五六七八九十百千])\s*(?:个|名|家|国|项|members|countries|states)"),
     # Asking who chairs, not speaking as a chairman ("As a study group chairman, what am I to deliver?").
-    (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|is (?:the )?chair\w*)|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|负责人是谁|谁担任|谁牵头|由谁牵头",
+    (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|is (?:the )?chair\w*)|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|负责人是谁|谁担任",
      r"主席|担任|牵头|chair"),
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
     (r"penalt|sanction|punish|fine[sd]?\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),
     (r"expir|lapse|cease to apply|valid until|失效|过期|到期|有效期", r"失效|过期|到期|有效期|expir"),
     (r"percent|percentage|per cent|百分之|百分比|比例", r"[0-9]\s*%|百分之|per cent|percent"),
     # The next assembly's host or date is never in the text of this one.
-    (r"\bnext (?:wtsa|assembly|meeting|session|conference)\b|下一届|下届|下一?次(?:全会|会议|开会)|下次.{0,6}(?:开|举行|召开)", r"下一届|下届|next (?:assembly|wtsa)"),
+    (r"\bnext (?:wtsa|wtdc|pp|plenipotentiary|assembly|meeting|session|conference)\b|下一届|下届|下一?次(?:全会|会议|开会)|下次.{0,6}(?:开|举行|召开)", r"下一届|下届|next (?:assembly|wtsa)"),
     # Legal force and the seat of the Union are facts about ITU, not in the text of a resolution.
     (r"\b(?:legally )?binding\b|\bmandatory\b|\bcompulsory\b|\blegal (?:force|effect|status)\b|约束力|强制性|法律效力",
      r"约束力|强制|法律效力|binding|mandatory|compulsory"),
@@ -55,7 +55,8 @@ FACT_TYPES = (
     (r"\brecommendation numbers?\b|\bnumbers? of (?:the |those |these )?recommendations\b|\b(?:give|list) their numbers\b|编号",
      r"\b[a-z]\.[0-9]{2,}|编号"),
     # How the assembly voted is in its records, not in the text it adopted.
-    (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|反对|赞成|投票|表决|弃权", r"投票|表决|反对|赞成|弃权|vot(?:e|ed|ing)"),
+    (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|\b(?:co-?)?sponsor\w*|\bproposed by\b|反对|赞成|投票|表决|弃权|提案国|提出的国家|哪些国家提出",
+     r"投票|表决|反对|赞成|弃权|提案|vot(?:e|ed|ing)|sponsor"),
     # A day of the month: the text dates things by year, or by month and year ("2023年6月").
     (r"\b(?:what|which|exact) (?:date|day)\b|\bon what day\b|哪一?天|几月几[日号]|具体日期|确切日期|日期是",
      r"[0-9]+\s*月\s*[0-9]+\s*[日号]|\b[0-9]{1,2} (?:january|february|march|april|may|june|july|august|september|october|november|december)\b"),

@@ -16,7 +16,7 @@ from assistant.routing import NEXT_ITEM, Route, route_question
 from assistant.text import detect_language, normalize
 
 _FOLLOWUP_EN = re.compile(
-    r"^\s*(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
+    r"^\s*(?:(?:ok|okay|so|right|alright|thanks|great|cool)\b[\s,.!]*)?(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
     r"\b(?:it|its|they|them|their|those|these|that one|this one|that clause|this clause|"
     r"that (?:person|body|group|office|official)|this (?:person|body|group|office|official)|he|she|him|her)\b"
 )

@@ -214,6 +214,10 @@ class IntentClassifier:
             # and "where was Resolution 89 adopted" or "what is Resolution 73 about" asks about
             # the clause citing it, not this text.
             label = "lookup"
+        if route.excluded and not route.actors and not route.sections:
+            # "除了TSAG，还有谁要采取行动？": setting an actor aside and naming no other asks who
+            # else acts. A rule, because the set-aside actor's name pulls the embedding to its lookup.
+            label = "who-acts"
         if label in _NARROWED_BY_ACTOR and route.actors and route.addressed:
             # "决议请成员国做些什么？", "TSB主任在这个决议里的任务是啥": naming who asks what that
             # actor is to do, not who acts or what the whole text says.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from corpus.actors import find_actors
+from corpus.actors import actor_mentions, find_actors
 from assistant.text import normalize
 
 # Canonical section key -> (English phrases, Chinese phrases) as a question may name them.
@@ -22,7 +22,8 @@ SECTION_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "recognizing": (("recognizing", "recognising"), ("认识到",)),
     "bearing-in-mind": (("bearing in mind", "bear in mind", "bears in mind"), ("顾及",)),
     "resolves": (("resolves", "resolved", "resolve", "operative paragraph", "operative paragraphs"), ("做出决议", "决议部分")),
-    "footnotes": (("footnote", "footnotes", "note"), ("脚注", "注释")),
+    # "Note" alone is a note of any kind ("for a briefing note"); "note 1" and 注1 are numbered footnotes (_FOOTNOTE_NUMBER).
+    "footnotes": (("footnote", "footnotes"), ("脚注", "注释")),
 }
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1, "最后": -1}
@@ -38,10 +39,13 @@ _ITEM_PATTERNS = (
     re.compile(r"(最后)\s*一\s*(?:段|项|款|条|点)"),
     re.compile(r"(下一|next)\s*(?:段|项|款|条|点|one|paragraph|item|point|clause)"),
 )
-# A bare number or letter right after a section name: "resolves 3", "做出决议3", "recalling b?".
+# A bare number or letter right after a section name: "resolves 3", "做出决议3", "recalling b?",
+# "顾及部分b项", "considering b - quick summary".
 _BARE_ITEM = re.compile(
-    r"(?:(?<=[\u4e00-\u9fff])|(?<=[a-z] ))(?:([0-9]{1,2})(?![0-9年月日号%])|([a-h])(?=\s*(?:$|[?？,，.。:：;；!！])))"
+    r"(?:(?<=[\u4e00-\u9fff])|(?<=[a-z] ))(?:([0-9]{1,2})(?![0-9年月日号%])|([a-h])(?=\s*(?:$|[?？,，.。:：;；!！、项段款条点]|-\s|–)))"
 )
+# A numbered footnote by a short name: "note 1", "注1" (not 注意, 关注).
+_FOOTNOTE_NUMBER = re.compile(r"(?<![a-z])note\s*([0-9]{1,2})(?![0-9])|(?<![\u4e00-\u9fff])注\s*([0-9]{1,2})(?![0-9])")
 _LIST_WORDS_EN = re.compile(
     r"\b(all|list|every|points|items|paragraphs|which (?:resolutions|clauses|documents|paragraphs|things|tasks)|what (?:are|were) (?:the )?"
     r"(?:\w+ ){0,4}(?:instructed|invited|asked|tasked|encouraged|requested|told|required|called|recalled|resolved)|"
@@ -52,7 +56,7 @@ _LIST_WORDS_EN = re.compile(
 _MANDATE_WORDS = re.compile(
     r"\b(instruct\w*|invit\w*|ask\w*|task\w*|encourag\w*|request\w*|requir\w*|told|called|role|roles|do|does|doing|"
     r"mandate\w*|responsib\w*|dut(?:y|ies)|supposed|expected|should|must|have to|has to|need to|needs to|job)\b|"
-    r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|鼓励|必须|需要"
+    r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|鼓励|必须|需要|要干|干什么|干啥|干嘛|干哪些|做哪些|做些什么"
 )
 # Another resolution named by number: "第73号决议", "Resolution 71", "res. 89", "Resolution No. 2".
 RESOLUTION_NUMBER = re.compile(r"第\s*(\d+)\s*号决议|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)")
@@ -67,6 +71,7 @@ class Route:
     items: tuple[str, ...] = ()  # item labels named, e.g. ("3",) or ("b",)
     actors: tuple[str, ...] = ()
     addressed: bool = False  # the question asks what the actors are to do
+    excluded: tuple[str, ...] = ()  # actors set aside: "apart from TSAG", 除了TSAG
     wants_list: bool = False
     references: tuple[str, ...] = field(default=())  # other resolutions named, e.g. ("71",)
     context: tuple[str, ...] = ()  # clause ids a follow-up refers back to
@@ -137,6 +142,16 @@ def without_section_names(text: str) -> str:
     return norm
 
 
+# "Apart from TSAG", "除了TSAG": the actor named next is left out.
+_EXCEPT = re.compile(r"\b(?:apart from|besides|other than|except(?: for)?|aside from|not counting)\s+|除了|除去")
+
+
+def excluded_actors(question: str) -> set[str]:
+    """Actors the question sets aside: the one named right after "apart from" / 除了."""
+    ends = [m.end() for m in _EXCEPT.finditer(question.casefold())]
+    return {key for start, _, key in actor_mentions(question) if any(0 <= start - end <= 4 for end in ends)}
+
+
 def route_question(question: str) -> Route:
     """Sections, items, actors and list intent named in a question."""
     norm = normalize(question)
@@ -148,7 +163,11 @@ def route_question(question: str) -> Route:
         for pos, label, explicit in _item_mentions(without_refs)
         if explicit or any(0 <= pos - spos <= 24 for spos, _ in sections)
     ]
-    actors = tuple(find_actors(question))
+    for m in _FOOTNOTE_NUMBER.finditer(without_refs):
+        sections.append((m.start(), "footnotes"))
+        items.append(m.group(1) or m.group(2))
+    excluded = excluded_actors(question)
+    actors = tuple(a for a in find_actors(question) if a not in excluded)
     addressed = bool(actors) and bool(_MANDATE_WORDS.search(norm))
     wants_list = bool(_LIST_WORDS_EN.search(norm) or _LIST_WORDS_ZH.search(norm))
     return Route(
@@ -158,4 +177,5 @@ def route_question(question: str) -> Route:
         addressed=addressed,
         wants_list=wants_list,
         references=references,
+        excluded=tuple(sorted(excluded)),
     )

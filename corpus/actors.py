@@ -134,7 +134,8 @@ def _shortenings(name: str) -> set[str]:
     """How people shorten a formal name, by rule rather than by listing each phrasing.
 
     English: "Director of the X" is also "head of the X" / "chief of the X", and
-    "Telecommunication" is dropped ("the Standardization Bureau"). Chinese: the tail of a
+    "Telecommunication" is dropped ("the Standardization Bureau"), and the last words from two on
+    stand for the whole ("the Advisory Group"). Chinese: the tail of a
     name from three characters on ("顾问组" for 电信标准化顾问组), as a speaker drops the prefix.
     """
     if name.isascii():
@@ -142,6 +143,11 @@ def _shortenings(name: str) -> set[str]:
         for variant in list(variants):
             if variant.startswith("Director of "):
                 variants.update(f"{head} of {variant.removeprefix('Director of ')}" for head in ("head", "chief"))
+        for variant in list(variants):
+            # Its last words from two on, as the Chinese tail: "the advisory group" for TSAG.
+            words = variant.split()
+            variants.update(" ".join(words[start:]) for start in range(1, len(words) - 1)
+                            if words[start].casefold() not in ("of", "the", "and"))
         return {v for v in variants if v.split()} - {name}
     if any(ch.isascii() for ch in name):
         return set()  # "TSB主任" has no shorter form

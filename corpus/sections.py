@@ -79,7 +79,8 @@ _VERB_NAMES = {key: (en, zh) for key, en, zh, _ in _VERBS}
 _VERB_IN_QUESTION = {
     key: re.compile("|".join([
         rf"\b{re.escape(en.split()[-1].removesuffix('s').removesuffix('e'))}",
-        *(re.escape(form) for form in (zh, *others) if not form.isascii()),
+        # The Chinese verb proper too: 责成 in "做出决议，责成" (as "instruct" in "resolves to instruct").
+        *(re.escape(form) for form in (zh, *others, zh.split("，")[-1]) if not form.isascii()),
     ]))
     for key, en, zh, others in _VERBS
 }

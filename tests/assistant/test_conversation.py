@@ -32,6 +32,7 @@ DOC = "wtsa-res106-2024"
         (["电信标准化局主任要做什么？"], "这是哪一条？", ["resolves-to-instruct-tsb-director/1"]),
         (["What is the TSB Director asked to do?"], "Who is that person to work with?", ["resolves-to-instruct-tsb-director/1"]),
         (["RG-DT是谁设立的？"], "是哪一年设立的？", ["noting/1"]),  # no subject: it leans on the last question
+        (["What does resolves 2 say?"], "ok and the last one?", ["resolves/4"]),  # an interjection before "and"
         # A follow-up naming a resolution by its number asks about that one.
         (["Which resolutions are recalled?"], "and of those, what is Resolution 89 on?", ["recalling/c"]),
     ],
