@@ -216,10 +216,13 @@ class App:
                 log.exception("answering %r failed", asked.question)
                 turn = Turn(asked.question, render_error(text(lang, "error")), answered=False)
             self.pages.finish(session, asked, turn)
-            turns, _ = self.pages.view(session)
-            answered = True
-            yield {ui.chatbot: self.messages(session, lang), ui.saved: save(turns),
-                   ui.sources: self.sources_html(turns, lang), ui.status: self.status_html(lang)}
+            try:
+                turns, _ = self.pages.view(session)
+                answered = True
+                yield {ui.chatbot: self.messages(session, lang), ui.saved: save(turns),
+                       ui.sources: self.sources_html(turns, lang), ui.status: self.status_html(lang)}
+            finally:
+                self.pages.shown(session, asked)  # Gradio asks for the next item once this one is sent
         if not answered:
             yield {ui.status: gr.skip()}
 

@@ -33,6 +33,7 @@ class Asked:
 class Page:
     turns: list = field(default_factory=list)  # answered (or refused) turns, oldest first
     asked: list = field(default_factory=list)  # questions in flight, oldest first
+    showing: list = field(default_factory=list)  # answered, their chat not yet sent to the browser
     seen: float = 0.0
 
 
@@ -93,16 +94,30 @@ class Pages:
         page = self._pages.get(session)
         if page is None or asked not in page.asked:
             return "gone"  # cleared, or the page was closed
-        return "first" if page.asked[0] is asked else "behind"
+        # The answer before it must also have been sent: a chat shown later than this one's would hide it.
+        return "first" if page.asked[0] is asked and not page.showing else "behind"
 
     def finish(self, session: str, asked: Asked, turn: Turn) -> None:
-        """The answer to `asked`; it joins the conversation and the next question may go."""
+        """The answer to `asked` joins the conversation; the next question goes once `shown` says it was sent.
+
+        Two answers' chats travel in two events; were the second answered while the first's chat is
+        still on its way, the first's (with the second still pending) could arrive last and stay.
+        """
         with self._changed:
             page = self._page(session)
             if asked in page.asked:
                 page.asked.remove(asked)
                 page.turns.append(turn)
                 page.turns = page.turns[-MAX_SAVED_TURNS:]
+                page.showing.append(asked)
+            self._changed.notify_all()
+
+    def shown(self, session: str, asked: Asked) -> None:
+        """The chat with `asked`'s answer has gone to the browser: the next question may go."""
+        with self._changed:
+            page = self._pages.get(session)
+            if page is not None and asked in page.showing:
+                page.showing.remove(asked)
             self._changed.notify_all()
 
     def clear(self, session: str) -> None:

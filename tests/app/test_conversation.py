@@ -49,6 +49,9 @@ def test_questions_of_a_page_are_answered_in_the_order_asked_and_count_as_histor
     assert waiter.is_alive()  # the second waits for the first
     assert first.question == "first" and first.history == [TURN.question]
     pages.finish("p", first, Turn("first", "answer"))
+    waiter.join(0.3)
+    assert waiter.is_alive()  # ...until the chat with the first answer has been sent
+    pages.shown("p", first)
     waiter.join(5)
     assert got[0].question == "second" and got[0].history == [TURN.question, "first"]
     pages.finish("p", got[0], Turn("second", "answer"))
