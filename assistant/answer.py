@@ -274,9 +274,8 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     if intent.name == "who-acts":
         # Who must act are those a heading addresses ("resolves to instruct TSAG", "invites Member
         # States"); "resolves 4: to encourage members" is what the assembly itself does.
-        mandates = [m for m in list_mandates(clauses) if m.actor in {c.actor for c in clauses if c.actor}]
-        addressed = {c.id for c in clauses if c.actor}
-        chosen = [c for c in clauses if c.id in addressed and c.id in {m.clause_id for m in mandates}]
+        mandates = [m for m in list_mandates(clauses) if m.clause_id in {c.id for c in clauses if c.actor}]
+        chosen = [c for c in clauses if c.id in {m.clause_id for m in mandates}]
         # "除了TSAG，还有谁…", "apart from TSAG, who else…": the others.
         excluded = set(intent.route.excluded)
         chosen = [c for c in chosen if c.actor not in excluded] or chosen
@@ -408,6 +407,23 @@ def select_clauses(
     return selection
 
 
+def _unknown_names(question: str, corpus: CorpusView) -> list[str]:
+    """The question's proper names that no clause holds, in any language or translation.
+
+    A name counts as held when the text has it as written, as a venue (Kigali = 基加利), or as an
+    actor or glossary term whose Chinese form a clause names (a Chinese-only corpus knows "Council").
+    """
+    plain = RESOLUTION_NUMBER.sub(" ", question)  # "Res 44" names a resolution, not a place
+    translated = {name for start, end, _ in actor_mentions(plain) for name in plain[start:end].split()}
+    for forms in concepts(plain):
+        if corpus.mentioning([forms]):
+            translated.update(word for form in forms for word in form.split())
+    return [
+        name for name in proper_names(plain)
+        if name not in translated and not corpus.knows(place_zh(name)) and not corpus.knows_word(name.casefold())
+    ]
+
+
 def _select(
     question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView, intent: Intent | None = None
 ) -> Selection:
@@ -425,10 +441,7 @@ def _select(
         return Selection((), True, f"the text cites Resolution {cited_only[0]} but does not give its provisions")
     if _ASKS_IF_MENTIONED.search(normalize(question)):
         # "Does it mention India by name?", "有没有点名巴西？": a name no clause holds, in any language.
-        missing = [
-            name for name in proper_names(re.sub(RESOLUTION_NUMBER.pattern, " ", question, flags=re.IGNORECASE))
-            if not corpus.knows(place_zh(name)) and not corpus.knows_word(name.casefold())
-        ]
+        missing = _unknown_names(question, corpus)
         if missing:
             return Selection((), True, f"the text never mentions {missing[0]}")
     if intent is not None and intent.name not in ("clause", "footnote"):

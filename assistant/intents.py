@@ -226,7 +226,6 @@ class IntentClassifier:
             return Intent(_lookup_name(route), route, share)
         return Intent(label, route, share)
 
-
     def _between_whole_document(self, probabilities: dict[str, float]) -> bool:
         """Whether the doubt is only which whole-document answer fits, not whether it is a lookup or off-topic.
 

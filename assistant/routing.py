@@ -59,7 +59,7 @@ _MANDATE_WORDS = re.compile(
     r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|鼓励|必须|需要|要干|干什么|干啥|干嘛|干哪些|做哪些|做些什么"
 )
 # Another resolution named by number: "第73号决议", "Resolution 71", "res. 89", "Resolution No. 2".
-RESOLUTION_NUMBER = re.compile(r"第\s*(\d+)\s*号决议|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)")
+RESOLUTION_NUMBER = re.compile(r"第\s*(\d+)\s*号决议|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)", re.IGNORECASE)
 _LIST_WORDS_ZH = re.compile(r"(哪些|哪几|所有|全部|都有|列出|列举|几项|几个|任务是什么|任务有|职责|分别|各项)")
 
 
@@ -146,7 +146,7 @@ def without_section_names(text: str) -> str:
 _EXCEPT = re.compile(r"\b(?:apart from|besides|other than|except(?: for)?|aside from|not counting)\s+|除了|除去")
 
 
-def excluded_actors(question: str) -> set[str]:
+def _excluded_actors(question: str) -> set[str]:
     """Actors the question sets aside: the one named right after "apart from" / 除了."""
     ends = [m.end() for m in _EXCEPT.finditer(question.casefold())]
     return {key for start, _, key in actor_mentions(question) if any(0 <= start - end <= 4 for end in ends)}
@@ -166,7 +166,7 @@ def route_question(question: str) -> Route:
     for m in _FOOTNOTE_NUMBER.finditer(without_refs):
         sections.append((m.start(), "footnotes"))
         items.append(m.group(1) or m.group(2))
-    excluded = excluded_actors(question)
+    excluded = _excluded_actors(question)
     actors = tuple(a for a in find_actors(question) if a not in excluded)
     addressed = bool(actors) and bool(_MANDATE_WORDS.search(norm))
     wants_list = bool(_LIST_WORDS_EN.search(norm) or _LIST_WORDS_ZH.search(norm))

@@ -23,7 +23,6 @@ from typing import Any, Iterator, Sequence
 import gradio as gr
 
 from assistant.core import Assistant, AssistantError, QuestionError, validate_question
-from assistant.text import warm_up
 from assistant.types import Answer, Mandate
 from webui.renderers import (
     render_answer, render_draft, render_error, render_footer, render_header, render_pending, render_question, render_sources,
@@ -91,7 +90,7 @@ class Loader:
             status = self.assistant.status()
             print(f"Ready in {time.perf_counter() - started:.1f} s: {status.embedding_model}, {status.clauses} clauses "
                   f"in {status.documents} document(s).", flush=True)
-            warm_up()  # after "Ready": the first question is not kept waiting for it
+            self.assistant.warm_up()  # after "Ready": the first question is not kept waiting for it
 
     def error(self, lang: str) -> str:
         """The load failure in one line of `lang`, until a later load succeeds."""
