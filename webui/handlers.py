@@ -90,7 +90,10 @@ class Loader:
             status = self.assistant.status()
             print(f"Ready in {time.perf_counter() - started:.1f} s: {status.embedding_model}, {status.clauses} clauses "
                   f"in {status.documents} document(s).", flush=True)
-            self.assistant.warm_up()  # after "Ready": the first question is not kept waiting for it
+            try:
+                self.assistant.warm_up()  # after "Ready": the first question is not kept waiting for it
+            except Exception:  # the question that needs it reads it then, and reports a failure there
+                log.exception("warming up failed")
 
     def error(self, lang: str) -> str:
         """The load failure in one line of `lang`, until a later load succeeds."""
