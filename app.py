@@ -1,12 +1,13 @@
-"""The chat app's entry point: arguments, an early start of the embedding model's process, launch.
+"""The chat app's entry point: arguments, an early start of the Assistant's process, launch.
 
     python app.py                      # http://127.0.0.1:7860
     python app.py --port 8080
     RA_AUTH=me:secret python app.py --host 0.0.0.0
 
-The page (webui/) answers at once and the first question waits for the model and index: the model
-loads in a child process started here, before gradio is imported, and the keyword and Chroma indexes
-in a background thread once the server is up. The chat's answering is also the API endpoint `/ask`:
+The page (webui/) answers at once and the first question waits for the model and index: the Assistant
+(model, indexes, answering) loads in a child process started here, before gradio is imported, so it
+loads on the other core while the page comes up (RA_EMBEDDING_PROCESS=same: in this process, once the
+server is up). The chat's answering is also the API endpoint `/ask`:
 
     Client("http://127.0.0.1:7860").predict(question="What is TSAG instructed to do?", history=[], api_name="/ask")
 """
@@ -17,26 +18,28 @@ import os
 import sys
 
 # Before gradio (and anything that may import huggingface_hub or chromadb) is imported: no network.
-from assistant.settings import Settings, start_embedding_process, use_offline_environment
+from assistant.settings import Settings, use_offline_environment
+from assistant.worker import AssistantProcess
 
 use_offline_environment()
 
 
-def start_embedder(argv: list[str]):
-    """Start the model's own process now; None for --help, bad settings or RA_EMBEDDING_PROCESS=same.
+def start_assistant(argv: list[str]) -> AssistantProcess | None:
+    """Start the Assistant's own process now; None for --help, bad settings or RA_EMBEDDING_PROCESS=same.
 
-    Importing torch and loading the model take ~7 s of CPU; begun before gradio is imported,
-    they run on the other core while the page comes up.
+    Loading the model and the indexes takes ~5 s of CPU that holds the GIL; begun in a child
+    before gradio is imported, it runs on the other core while the page comes up.
     """
     if {"-h", "--help"} & set(argv):
         return None
     try:
-        return start_embedding_process(Settings.from_env())
+        settings = Settings.from_env()
+        return AssistantProcess(settings) if settings.separate_embedding_process else None
     except Exception:  # main() reads the settings again and reports the problem in one line
         return None
 
 
-EARLY_EMBEDDER = start_embedder(sys.argv[1:]) if __name__ == "__main__" else None
+EARLY_ASSISTANT = start_assistant(sys.argv[1:]) if __name__ == "__main__" else None
 _PORT = os.environ.get("GRADIO_SERVER_PORT", "")
 if __name__ == "__main__" and _PORT and not (_PORT.isdigit() and 1 <= int(_PORT) <= 65535):
     sys.exit(f"error: GRADIO_SERVER_PORT={_PORT!r} is not a port number from 1 to 65535")  # gradio's import would crash
@@ -74,13 +77,15 @@ def parse_auth(value: str) -> tuple[str, str]:
     return user, password
 
 
-def embedder(settings: Settings):
-    """The model's own process (the one started at import, if its settings still hold), or None for in-process."""
-    early = EARLY_EMBEDDER
-    same = early is not None and (early.model_id, early.backend) == (settings.embedding_model, settings.embedding_backend)
-    if settings.separate_embedding_process and same:
-        return early
-    return start_embedding_process(settings)
+def assistant_for(settings: Settings) -> Assistant | AssistantProcess:
+    """The Assistant's own process (the one started at import, if its settings still hold), or the Assistant here."""
+    early = EARLY_ASSISTANT
+    if early is not None and early.settings != settings:
+        early.close()
+        early = None
+    if not settings.separate_embedding_process:
+        return Assistant(settings)
+    return early or AssistantProcess(settings)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -111,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Refusing to listen on {args.host}: it is reachable from other machines. "
                   "Set RA_AUTH=user:password to require a login, or pass --no-auth to allow anyone.", file=sys.stderr)
             return 2
-        assistant = Assistant(settings, embedder=embedder(settings))
+        assistant = assistant_for(settings)
         app = App(assistant)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -136,8 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         access = "reachable from the network WITHOUT a login (--no-auth)"
     print(f"Resolution Assistant on http://{args.host}:{args.port} ({access})", flush=True)
     print(f"Index: {assistant.index.location}", flush=True)
-    # After the server is up, not before: imports hold the GIL, so loading alongside Gradio's start
-    # delays the page by as much as it gains, and the first answer comes no sooner.
+    # After the server is up, not before: in this process (RA_EMBEDDING_PROCESS=same) imports hold the
+    # GIL, so loading alongside Gradio's start delays the page by as much as it gains. The Assistant's
+    # own process has been loading since the start: this waits for it and says "Ready".
     app.loader.start()
     demo.block_thread()
     return 0

@@ -42,8 +42,7 @@ class AssistantRunnable(Runnable[dict, Answer]):
 
     def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
         config = ensure_config(config)
-        with _traced(get_callback_manager_for_config(config), config.get("run_name") or self.name, input,
-                     run_id=config.pop("run_id", None)) as (run, outputs):
+        with _top_run(self, input, config) as (run, outputs):
             prepared, hits, selection = self._select(run, input, config)
             outputs.append(_step(run, "answer", selection, lambda _: self.assistant.respond(prepared, hits, selection)))
         return outputs[-1]
@@ -56,8 +55,7 @@ class AssistantRunnable(Runnable[dict, Answer]):
         clauses and cited; without an LLM it is the only one. The model's run is a child of the answer step.
         """
         config = ensure_config(config)
-        with _traced(get_callback_manager_for_config(config), config.get("run_name") or self.name, input,
-                     run_id=config.pop("run_id", None)) as (run, outputs):
+        with _top_run(self, input, config) as (run, outputs):
             prepared, hits, selection = self._select(run, input, config)
             with _traced(run.get_child(), "answer", selection) as (step, answered):
                 for answer in self.assistant.respond_stream(prepared, hits, selection, callbacks=step.get_child()):
@@ -82,6 +80,38 @@ class AssistantRunnable(Runnable[dict, Answer]):
         retriever = self.assistant.retriever
         documents = retriever.invoke(turn.question, config, route=turn.route, timings=prepared.timings)
         return [document_to_hit(d, retriever.search.by_id[d.metadata["clause_id"]]) for d in documents]
+
+
+class ProcessRunnable(Runnable[dict, Answer]):
+    """Answering made in the Assistant's own process (`assistant.worker.AssistantProcess`), as a Runnable here.
+
+    `invoke` and `stream` give what the child's `AssistantRunnable` gives. Callbacks here see one run a
+    question: its steps run in the other process, where they cannot follow.
+    """
+
+    name = "resolution-assistant"
+
+    def __init__(self, process):
+        self.process = process
+
+    def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
+        config = ensure_config(config)
+        with _top_run(self, input, config) as (_, outputs):
+            outputs.append(self.process.answer(input))
+        return outputs[-1]
+
+    def stream(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Answer]:
+        config = ensure_config(config)
+        with _top_run(self, input, config) as (_, outputs):
+            for answer in self.process.answers(input):
+                outputs.append(answer)
+                yield answer
+
+
+def _top_run(runnable: Runnable, inputs: Any, config: RunnableConfig):
+    """The run of one question, named as the config says (or after the runnable)."""
+    return _traced(get_callback_manager_for_config(config), config.get("run_name") or runnable.name, inputs,
+                   run_id=config.pop("run_id", None))
 
 
 @contextmanager

@@ -42,8 +42,8 @@ ENVIRONMENT = {
     "RA_LLM_API_KEY": "API key for that endpoint (never logged or shown)",
     "RA_LLM_TIMEOUT": "seconds before falling back to the extractive answer (default: 20)",
     "RA_AUTH": "user:password required by the app when bound to a non-loopback address",
-    "RA_EMBEDDING_PROCESS": "app only: 'separate' loads the model in a child process while the page starts "
-    "(default), 'same' in the app's own process",
+    "RA_EMBEDDING_PROCESS": "app only: 'separate' runs the assistant (model, index, answering) in a child process "
+    "that loads while the page starts (default), 'same' in the app's own process",
     "RA_EMBEDDING_NICENESS": "app only: CPU niceness of that child process, 0-19 (default: 10, the page first)",
 }
 
@@ -110,16 +110,3 @@ class Settings:
             "answers": f"LLM {self.llm_model} at {self.llm_base_url}" if self.llm_base_url else "extractive",
         }
 
-
-def start_embedding_process(settings: Settings):
-    """The embedding model's own process, started now (the app calls this before importing gradio); None for `same`."""
-    if not settings.separate_embedding_process:
-        return None
-    from embeddings.worker import WorkerEmbedder
-
-    return WorkerEmbedder(
-        settings.embedding_model,
-        cache_dir=settings.model_cache,
-        niceness=settings.embedding_niceness,
-        backend=settings.embedding_backend,
-    )

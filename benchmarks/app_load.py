@@ -59,7 +59,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _rss_mb(pid: int) -> float:
-    """Resident memory of the server and its children (the embedding process), in MB."""
+    """Resident memory of the server and its children (the Assistant's process), in MB."""
     return sum(status_mb(process, "VmRSS") or 0.0 for process in (pid, *children(pid)))
 
 

@@ -76,7 +76,7 @@ def cli_reindex(env: dict, *, runs: int) -> dict:
 def app(env: dict, *, timeout: float = 180) -> dict:
     """`python app.py --port FREE`: seconds until the page answers 200, until the first answer; peak RSS.
 
-    The peak RSS is the sum over the app's process and its embedding process.
+    The peak RSS is the sum over the app's process and its children (the Assistant's process).
     """
     from gradio_client import Client
 
@@ -111,7 +111,7 @@ def app(env: dict, *, timeout: float = 180) -> dict:
         "cited": [c["clause_id"] for c in answer["citations"]],
         "warm_answer_via_api_ms": percentiles(warm_ms),
         "peak_rss_mb": round(sum(rss.values()), 1),
-        "peak_rss_by_process_mb": [rss[pid] for pid in sorted(rss)],  # the app first, then its embedding process
+        "peak_rss_by_process_mb": [rss[pid] for pid in sorted(rss)],  # the app first, then the Assistant's process
         "log": log.name,
     }
 
@@ -169,7 +169,7 @@ def compare_app_starts(env: dict, *, starts: int, modes: Sequence[str] = ("separ
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Start `python app.py` several times with the model in its own process and in the app's, "
+        description="Start `python app.py` several times with the Assistant in its own process and in the app's, "
         "interleaved; print the seconds to the page and to the first answer (the index must exist: "
         "`resolution-assistant index`). Example: --starts 8 --modes separate@0 separate@10 same",
     )

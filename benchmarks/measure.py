@@ -116,7 +116,7 @@ def tree_peak_rss_mb(pid: int) -> dict[int, float]:
     """Peak RSS (VmHWM) of `pid` and of each of its descendants, by process id.
 
     Their sum bounds the tree's peak from above (the peaks need not coincide); the app's
-    tree is the app and its embedding process.
+    tree is the app and the Assistant's process.
     """
     peaks, todo = {}, [pid]
     while todo:

@@ -9,7 +9,7 @@ import os
 import platform
 from pathlib import Path
 
-MB_LIMIT_APP = 900  # issue 17: app + embedding process
+MB_LIMIT_APP = 900  # issue 17: app + the Assistant's process
 TARGET_SIZE = 100_000
 
 
@@ -89,7 +89,7 @@ def targets(results: dict) -> list[dict]:
          cli_reindex.get("median_s"), f"embedded {cli_reindex.get('embedded')} passages, action {cli_reindex.get('action')}"),
         (f"Re-index, nothing changed: `ClauseIndex.sync` in process ({sync.get('clauses', '?')} clauses)", "<", 2, "s",
          sync.get("seconds"), f"embedded {sync.get('embedded')} passages, action {sync.get('action')}"),
-        ("App peak RSS", "<=", MB_LIMIT_APP, "MB", app.get("peak_rss_mb"), "VmHWM after the first and 9 more answers, app + embedding process"),
+        ("App peak RSS", "<=", MB_LIMIT_APP, "MB", app.get("peak_rss_mb"), "VmHWM after the first and 9 more answers, app + the Assistant's process"),
     ]
     out = []
     for name, op, limit, unit, value, note in rows:

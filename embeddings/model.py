@@ -68,8 +68,7 @@ class TextEmbedder:
 
     Queries and passages get the model's own prompts (e5: "query: ", "passage: "), and
     recent queries are remembered. `Embedder` runs the model here on torch,
-    `embeddings.onnx_model.OnnxEmbedder` on onnxruntime, and the app's
-    `embeddings.worker.WorkerEmbedder` in a child process.
+    `embeddings.onnx_model.OnnxEmbedder` on onnxruntime.
     """
 
     def __init__(self, *, query_cache_size: int = 1024):
