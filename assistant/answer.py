@@ -112,7 +112,8 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
     """Why the text cannot answer the question, or "" when it may."""
     norm = normalize(question)
     for token in _DIGIT_TOKEN.findall(norm):
-        if not corpus.knows(token):
+        # "res106" names a resolution (the references were checked before), not a code the text lacks.
+        if not corpus.knows(token) and not RESOLUTION_NUMBER.fullmatch(token):
             return f"the text never mentions {token}"
     for start, end, key in actor_mentions(question):
         # Named in a clause's words, or addressed by one (in its heading: "做出决议，责成电信标准化局主任").

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 from urllib.parse import urlsplit
 
-from corpus.actors import resolve_actor
+from corpus.actors import ACTORS, resolve_actor
 from corpus.clause import Clause
 from corpus.labels import document_labels, section_labels
 from corpus.sections import verb_names
@@ -22,10 +22,12 @@ from embeddings.model import TextEmbedder
 from embeddings.onnx_model import make_embedder
 from assistant import dictionary
 from assistant.answer import Selection, compose_answer, select_clauses
+from assistant.glossary import GLOSSARY
 from assistant.conversation import Turn, TurnMemory, chain_with, resolve
 from assistant.intents import Intent, IntentClassifier
 from assistant.routing import route_question
 from assistant.search import SIGNALS, HybridSearch
+from assistant.spelling import Speller
 from assistant.settings import DEFAULT_MODEL, Settings
 from assistant.text import detect_language, warm_up
 from assistant.types import Answer, Document, Hit, Status
@@ -83,6 +85,18 @@ class _Loaded:
     search: HybridSearch
     turns: TurnMemory
     intents: IntentClassifier
+    speller: Speller | None = None  # None without the dictionary: it alone tells a slip from a real word
+
+    def correct(self, question: str) -> str:
+        return self.speller.correct(question) if self.speller is not None else question
+
+
+def _vocabulary(clauses: Sequence[Clause]) -> list[str]:
+    """The English words a question may be corrected to: the clauses' English text and labels, actors, glossary."""
+    texts = [text for c in clauses for text in (c.text_in("en"), *c.labels.values())]
+    texts += [name for actor in ACTORS for name in (actor.en, *actor.aliases)]
+    texts += [term for english, _ in GLOSSARY for term in english]
+    return texts
 
 
 def _discussed(turn: Turn, selection: Selection, hits: Sequence[Hit]) -> Turn:
@@ -169,7 +183,8 @@ class Assistant:
                 self.index.sync(self.clauses, progress=progress)  # a no-op when the stored fingerprint matches
                 search.search("预热 warm-up", route_question("预热 warm-up"), k=1)
                 intents = IntentClassifier.build(self.embedder, cache_dir=self.settings.model_cache)
-                self._loaded = _Loaded(search, TurnMemory(size=REMEMBERED_TURNS), intents)
+                speller = Speller(_vocabulary(self.clauses), is_word=dictionary.is_english_word) if "dictionary" in self.signals else None
+                self._loaded = _Loaded(search, TurnMemory(size=REMEMBERED_TURNS), intents, speller)
             return self._loaded
 
     @property
@@ -188,7 +203,7 @@ class Assistant:
             chain = chain_with(chain, text)
             turn = loaded.turns.get(chain)
             if turn is None:
-                turn = resolve(text, previous)
+                turn = resolve(loaded.correct(text), previous)
                 hits = loaded.search.search(turn.question, turn.route, k=10)
                 intent = self._intent(loaded, turn, hits)
                 turn = _discussed(turn, select_clauses(turn.question, hits, turn.route, corpus=loaded.search, intent=intent), hits)
@@ -211,7 +226,7 @@ class Assistant:
             raise QuestionError("history must be a list of earlier questions (strings), oldest first.")
         loaded = self._load()
         chain, previous = self._turns(loaded, history) if history else ((), None)
-        return Prepared(text, detect_language(text), resolve(text, previous), chain, started, {})
+        return Prepared(text, detect_language(text), resolve(loaded.correct(text), previous), chain, started, {})
 
     def retrieve(self, prepared: Prepared) -> list[Hit]:
         """The ranked clauses for a prepared question (what ClauseRetriever returns as Documents)."""

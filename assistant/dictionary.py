@@ -151,6 +151,11 @@ def _candidates(word: str) -> tuple[tuple[str, float], ...]:
     return tuple(sorted(_DICTIONARY.index().get(word, {}).items(), key=lambda p: (-p[1], p[0])))
 
 
+def is_english_word(word: str) -> bool:
+    """Whether a lower-case word is a stopword or an English word some CC-CEDICT gloss uses ("laptop": yes)."""
+    return word in STOPWORDS or stem(word) in _DICTIONARY.index()
+
+
 def senses(word: str) -> int:
     """How many dictionary words translate an English stem by itself: "work" 44, "agenda" 2."""
     return sum(1 for _, weight in _candidates(word) if weight >= 1.0)

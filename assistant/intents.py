@@ -24,7 +24,7 @@ import numpy as np
 
 from corpus.errors import AssistantError
 from assistant import calibration as cal
-from assistant.routing import Route
+from assistant.routing import Route, names_a_part
 from assistant.text import normalize, stem
 
 EXAMPLES = Path(__file__).parent / "data" / "intent_examples.jsonl"
@@ -204,6 +204,10 @@ class IntentClassifier:
             return Intent("clause", route, 1.0, "names a paragraph")
         if relevance < cal.RELEVANCE_FLOOR:
             return Intent("out-of-scope", route, share, "no clause is close to the question")
+        if label == "out-of-scope" and route.sections and names_a_part(question):
+            # "Give me the foreword", "讲讲前言": naming a part of the text is asking about the text,
+            # however far a short request's vector lies from the labelled questions about it.
+            label = "lookup"
         if label != "lookup" and share < cal.INTENT_MIN_SHARE and not (
             label in WHOLE_DOCUMENT and self._between_whole_document(probabilities)
         ):
@@ -233,7 +237,7 @@ class IntentClassifier:
         lookup 0.03: unsure between two answers about the text as a whole, sure it is one.
         """
         whole = sum(probabilities.get(name, 0.0) for name in WHOLE_DOCUMENT)
-        other = probabilities.get("lookup", 0.0) + probabilities.get("out-of-scope", 0.0)
+        other = sum(p for name, p in probabilities.items() if name not in WHOLE_DOCUMENT)  # lookup, role, off-topic…
         return whole >= cal.INTENT_MIN_SHARE and other < cal.INTENT_LOOKUP_DOUBT
 
 

@@ -132,6 +132,27 @@ def _item_mentions(norm: str) -> list[tuple[int, str, bool]]:
     return sorted(found)
 
 
+def names_a_part(text: str) -> bool:
+    """Whether a section name is used as the name of a part of the text, not as an ordinary word.
+
+    "Give me the foreword", "忆及部分", "foreword?" name a part; "Considering the weather, …" and
+    "Bearing in mind my budget, …" use the words for themselves. A section's name is a noun when
+    an article or preposition comes before it, a word for a part after it, or it is the whole question.
+    """
+    norm = normalize(text).strip(" ?？!！.。")
+    for ens, zhs in SECTION_NAMES.values():
+        for phrase in ens:
+            if norm == phrase or re.search(
+                rf"\b(?:the|in|of|under)\s+{re.escape(phrase)}\b|\b{re.escape(phrase)}\s+(?:section|part|paragraph|clause|bit|bits)",
+                norm,
+            ):
+                return True
+        for phrase in zhs:
+            if norm == phrase or re.search(rf"{re.escape(phrase)}\s*(?:部分|那段|这段|一段|段落|里|中|下)", norm):
+                return True
+    return False
+
+
 def without_section_names(text: str) -> str:
     """The text with section names cut out ("What does considering b) say?" -> "What does  b) say?")."""
     norm = normalize(text)

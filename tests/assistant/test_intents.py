@@ -263,3 +263,17 @@ def test_short_and_colloquial_names_of_paragraphs_and_actors(assistant, question
         assert "footnotes/1" not in cited
     else:
         assert cited == expected
+
+
+@pytest.mark.parametrize("question", ["Give me the foreword", "Tell me about the foreword", "foreword?", "讲讲前言"])
+def test_naming_a_part_of_the_text_asks_for_it(assistant, question):
+    assert ids(assistant.ask(question)) == ["foreword/1", "foreword/2", "foreword/3", "foreword/4"]
+
+
+def test_a_section_word_used_as_an_ordinary_word_is_not_a_request_for_that_part(assistant):
+    answer = assistant.ask("Considering the weather today, should I bring an umbrella?")
+    assert answer.abstained and not answer.citations
+
+
+def test_a_resolution_number_written_without_a_space_names_the_resolution(assistant):
+    assert ids(assistant.ask("SG tasks in res106?")) == ["instructs-study-groups/1", "instructs-study-groups/2", "instructs-study-groups/3"]
