@@ -41,7 +41,7 @@ from tests.reliability.conftest import (
     run_cli,
 )
 
-SYNTHETIC_CLAUSES = 320  # five batches of 64
+SYNTHETIC_CLAUSES = 160  # 320 index entries (each clause and its English version): five batches of 64
 KILLS = 3
 QUESTION = "What is TSAG instructed to do?"
 TSAG = "wtsa-res106-2024/resolves-to-instruct-tsag/1"
@@ -49,11 +49,18 @@ ERROR_BUDGET_S = 5.0
 
 
 def synthetic_clauses(count: int = SYNTHETIC_CLAUSES) -> list[Clause]:
-    """The seed's clauses over and over under new ids, texts shortened: a corpus that takes seconds to embed."""
+    """The seed's clauses over and over under new ids, texts and English versions shortened: a corpus that
+    takes seconds to embed."""
     seed = load_corpus(SEED_DIR)
     return [
-        replace(c, id=f"{c.id}/copy-{i // len(seed)}", order=i, text=f"{c.text[:40]}（副本{i // len(seed)}）")
-        for i, c in ((i, seed[i % len(seed)]) for i in range(count))
+        replace(
+            c,
+            id=f"{c.id}/copy-{copy}",
+            order=i,
+            text=f"{c.text[:40]}（副本{copy}）",
+            versions={lang: {**v, "text": f"{v['text'][:40]} (copy {copy})"} for lang, v in c.versions.items()},
+        )
+        for i, c, copy in ((i, seed[i % len(seed)], i // len(seed)) for i in range(count))
     ]
 
 
