@@ -35,9 +35,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus.errors import AssistantError
 from assistant.settings import Settings
+
+if TYPE_CHECKING:  # not imported here: app.py imports this module before it starts the child
+    from assistant.types import Answer, Document, Mandate, Status
 
 log = logging.getLogger("resolution-assistant.worker")
 
@@ -74,7 +78,7 @@ class AssistantProcess:
         self._ids = itertools.count(1)
         self._unreported: int | None = None  # the exit code of a child that stopped while no call waited
         self._ready = False
-        self._status = None  # the last Status the child gave
+        self._status: Status | None = None  # the last one the child gave
         self._index: IndexView | None = None
         with self._lock:
             self._start()
@@ -88,7 +92,7 @@ class AssistantProcess:
         if not self._ready and self._running():
             try:
                 self._ready = self._call("ready")
-            except AssistantProcessError:
+            except AssistantError:  # it stopped meanwhile, or cannot make an Assistant: the calls that need one say so
                 return False
         return self._ready
 
@@ -101,17 +105,17 @@ class AssistantProcess:
         """Read what only some questions need, in the child (see `Assistant.warm_up`)."""
         self._call("warm_up")
 
-    def status(self):
+    def status(self) -> Status:
         """What the status line shows; while the child is down, the last status it gave, not ready."""
         if self._running() or self._status is None:
             self._status = self._call("status")
             return self._status
         return replace(self._status, ready=False)
 
-    def documents(self):
+    def documents(self) -> tuple[Document, ...]:
         return self._call("documents")
 
-    def mandates(self, actor: str | None = None):
+    def mandates(self, actor: str | None = None) -> list[Mandate]:
         return self._call("mandates", actor)
 
     @property
@@ -126,11 +130,11 @@ class AssistantProcess:
 
         return ProcessRunnable(self)
 
-    def answer(self, request: dict):
+    def answer(self, request: dict) -> Answer:
         """The child's `Assistant.as_runnable().invoke(request)`."""
         return self._call("answer", request)
 
-    def answers(self, request: dict) -> Iterator:
+    def answers(self, request: dict) -> Iterator[Answer]:
         """The child's `Assistant.as_runnable().stream(request)`: with an LLM its drafts, then the answer."""
         return self._stream("answers", request)
 
@@ -207,7 +211,10 @@ class AssistantProcess:
         proc.stdin.close()
         proc.stdout.close()
         self._proc, self._send, self._ready = proc, send, False
-        send.send(self.settings)  # the child's first message: what to load
+        try:
+            send.send(self.settings)  # the child's first message: what to load
+        except OSError:
+            pass  # it has gone already: the reader says so to the first call
         threading.Thread(target=self._read, args=(proc, receive), name="ra-worker-replies", daemon=True).start()
 
     def _read(self, proc: subprocess.Popen, receive: Connection) -> None:
@@ -294,10 +301,10 @@ class _Served:
     def warm_up(self) -> None:
         self.assistant.warm_up()
 
-    def status(self):
+    def status(self) -> Status:
         return self.assistant.status()
 
-    def documents(self):
+    def documents(self) -> tuple[Document, ...]:
         return self.assistant.documents()
 
     def mandates(self, actor: str | None):
@@ -306,7 +313,7 @@ class _Served:
     def location(self) -> str:
         return self.assistant.index.location
 
-    def answer(self, request: dict):
+    def answer(self, request: dict) -> Answer:
         return self.runnable.invoke(request)
 
     def answers(self, request: dict):
