@@ -1,5 +1,6 @@
 """Session-wide fixtures: the default embedding model, converted and loaded once."""
 
+import os
 import shutil
 import tempfile
 from dataclasses import replace
@@ -7,10 +8,28 @@ from pathlib import Path
 
 import pytest
 
-from embeddings.model import DEFAULT_MODEL, Embedder
+from embeddings.model import DEFAULT_MODEL, MINILM, Embedder, materialize_default_model
 from embeddings.onnx_model import exported_model
 
 _MODEL_CACHE = pytest.StashKey[Path]()
+
+
+# The edit loop's settings (make test-fast sets them; CI's make test does not):
+# RA_TEST_FAST_LOOP=1 shortens the tests that run for a fixed time or repeat a fault (the load
+# test, the killed builds), each still able to fail; RA_TEST_MODEL_STORE=DIR keeps the converted
+# and exported models in DIR across runs (checked against their markers and checksums, prepared
+# again when damaged) instead of preparing them in each run's fresh cache.
+FAST_LOOP = os.environ.get("RA_TEST_FAST_LOOP") == "1"
+MODEL_STORE = os.environ.get("RA_TEST_MODEL_STORE", "")
+
+
+def pytest_report_header(config):
+    shown = []
+    if FAST_LOOP:
+        shown.append("fast loop: the load test and the killed builds are shortened (make test runs them in full)")
+    if MODEL_STORE:
+        shown.append(f"models kept in {MODEL_STORE}")
+    return shown
 
 
 def pytest_collection_finish(session):
@@ -23,7 +42,23 @@ def pytest_collection_finish(session):
     if any("model_cache_dir" in getattr(item, "fixturenames", ()) for item in session.items):
         path = Path(tempfile.mkdtemp(prefix="ra-test-models-"))
         session.config.stash[_MODEL_CACHE] = path
-        exported_model(DEFAULT_MODEL, path)
+        if MODEL_STORE:
+            _link_stored_models(Path(MODEL_STORE).resolve(), path)
+        else:
+            exported_model(DEFAULT_MODEL, path)
+
+
+def _link_stored_models(store: Path, cache: Path) -> None:
+    """Links in `cache` to the model folders in `store`, each prepared there first unless its marker and files match.
+
+    Only those folders are kept: what is derived from them (intent vectors, the word index) is
+    computed in `cache` afresh, so a run never reads what older code wrote. A folder a test
+    finds damaged through its link is prepared again in `cache`; the store's copy heals at
+    the next run's start.
+    """
+    kept = (exported_model(DEFAULT_MODEL, store), materialize_default_model(store), exported_model(MINILM, store))
+    for folder in kept:
+        (cache / folder.name).symlink_to(folder, target_is_directory=True)
 
 
 def pytest_sessionfinish(session):
@@ -33,8 +68,14 @@ def pytest_sessionfinish(session):
 
 
 @pytest.fixture(scope="session")
+def fast_loop() -> bool:
+    """True under `make test-fast` (RA_TEST_FAST_LOOP=1): fixed-length and repeated fault runs are shortened."""
+    return FAST_LOOP
+
+
+@pytest.fixture(scope="session")
 def model_cache_dir(pytestconfig):
-    """A fresh model cache, converted and exported: tests never depend on (or touch) ~/.cache."""
+    """A fresh model cache, converted and exported (or linked to RA_TEST_MODEL_STORE): tests never depend on (or touch) ~/.cache."""
     return pytestconfig.stash[_MODEL_CACHE]
 
 

@@ -43,6 +43,7 @@ from tests.reliability.conftest import (
 
 SYNTHETIC_CLAUSES = 160  # 320 index entries (each clause and its English version): five batches of 64
 KILLS = 3
+FAST_KILLS = 1  # the fast loop's one kill still lands mid-build, in batch 2
 QUESTION = "What is TSAG instructed to do?"
 TSAG = "wtsa-res106-2024/resolves-to-instruct-tsag/1"
 ERROR_BUDGET_S = 5.0
@@ -133,14 +134,14 @@ def build_and_kill(data_dir: Path, model_cache: Path, *, at_batch: int, delay: f
 
 
 @pytest.mark.timeout(420)
-def test_builds_killed_at_random_points_are_completed_and_equal_a_clean_build(tmp_path, minilm, model_cache_dir):
+def test_builds_killed_at_random_points_are_completed_and_equal_a_clean_build(tmp_path, minilm, model_cache_dir, fast_loop):
     seed = random.randrange(2**32)
     rng = random.Random(seed)
     clauses = synthetic_clauses()
     killed = tmp_path / "killed"
     # The first kill lands in batch 2 (so batch 1 is stored), the others in their first batch, each at a
     # random moment: while embedding, storing, or before the first vector. At most 4 of 5 batches get stored.
-    plan = [(2 if run == 0 else 1, rng.uniform(0.0, 0.3)) for run in range(KILLS)]
+    plan = [(2 if run == 0 else 1, rng.uniform(0.0, 0.3)) for run in range(FAST_KILLS if fast_loop else KILLS)]
     for at_batch, delay in plan:
         build_and_kill(killed, model_cache_dir, at_batch=at_batch, delay=delay)
 
