@@ -24,6 +24,7 @@ import gradio as gr
 
 from assistant.core import Assistant, AssistantError, QuestionError, validate_question
 from assistant.types import Answer, Mandate
+from assistant.worker import AssistantProcess
 from webui.renderers import (
     render_answer, render_draft, render_error, render_footer, render_header, render_pending, render_question, render_sources,
     render_status, source_cards,
@@ -50,9 +51,12 @@ def _one_line(exc: BaseException, lang: str) -> str:
 
 
 class Loader:
-    """Loads the Assistant's model and index in a background thread; always signals, with the error if it fails."""
+    """Loads the Assistant's model and index in a background thread; always signals, with the error if it fails.
 
-    def __init__(self, assistant: Assistant):
+    With the Assistant in its own process (the app's default) the load began there at the start: this waits for it.
+    """
+
+    def __init__(self, assistant: Assistant | AssistantProcess):
         self.assistant = assistant
         self.done = threading.Event()
         self.failure: BaseException | None = None
@@ -136,9 +140,9 @@ class Components:
 
 
 class App:
-    """The handlers around one Assistant; every answer goes through its LangChain Runnable."""
+    """The handlers around one Assistant (here, or in its own process); every answer goes through a LangChain Runnable."""
 
-    def __init__(self, assistant: Assistant):
+    def __init__(self, assistant: Assistant | AssistantProcess):
         self.assistant = assistant
         self.runnable = assistant.as_runnable()
         self.loader = Loader(assistant)
