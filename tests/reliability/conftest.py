@@ -62,11 +62,11 @@ def shipped_clauses() -> list[Clause]:
 
 
 @pytest.fixture(scope="session")
-def seed_settings(tmp_path_factory, model_cache_dir) -> Settings:
-    """Settings for the shipped corpus with an index of its own (never the project's .data/)."""
-    return replace(
-        Settings(), corpus_dir=SEED_DIR, data_dir=tmp_path_factory.mktemp("seed-index"), model_cache=model_cache_dir
-    )
+def seed_settings(assistant) -> Settings:
+    """Settings for the shipped corpus with an index of its own (never the project's .data/): the session
+    `assistant`'s, so its index is built once."""
+    assert assistant.settings.corpus_dir.resolve() == SEED_DIR
+    return assistant.settings
 
 
 def loaded_assistant(settings: Settings, embedder: Embedder):
@@ -79,9 +79,9 @@ def loaded_assistant(settings: Settings, embedder: Embedder):
 
 
 @pytest.fixture(scope="session")
-def seed_assistant(seed_settings, embedder):
+def seed_assistant(assistant):
     """The product over the shipped corpus, loaded once (multilingual-e5-small, embedded Chroma)."""
-    return loaded_assistant(seed_settings, embedder)
+    return assistant
 
 
 @pytest.fixture(scope="session")
