@@ -64,9 +64,13 @@ class Loader:
         self._running = False
 
     def start(self) -> None:
-        """Start loading, unless a load is already running; after a failure this is the retry."""
+        """Start loading, unless a load is running or has succeeded; after a failure this is the retry.
+
+        An Assistant that is ready already (its own process loaded before the page was up) is still
+        announced "Ready" and warmed up.
+        """
         with self._lock:
-            if self._running or self.assistant.ready:
+            if self._running or (self.done.is_set() and self.failure is None):
                 return
             self._running = True
             self.done.clear()

@@ -1,5 +1,6 @@
 """The handlers in-process, on the real Assistant: what each returns for the components it updates."""
 
+import time
 from types import SimpleNamespace
 
 import gradio as gr
@@ -116,11 +117,23 @@ def test_a_failed_load_signals_is_reported_in_one_line_and_the_next_question_ret
     assert assistant.loads == 3 and loader.error("en") == ""
 
 
+def test_an_assistant_loaded_before_the_loader_starts_is_still_announced_and_warmed_up(capsys):
+    assistant = FlakyAssistant()
+    assistant.loads, assistant.ready = 2, True  # its own process loaded it while the page came up
+    loader = Loader(assistant)
+    loader.start()
+    assert loader.done.wait(10)
+    loader.start()  # loaded: nothing more to do
+    assert assistant.loads == 3 and "Ready in" in capsys.readouterr().out
+    deadline = time.monotonic() + 10
+    while not getattr(assistant, "warmed", False) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert assistant.warmed
+
+
 def test_a_load_that_takes_too_long_is_a_one_line_error_not_a_hang():
     class Slow(FlakyAssistant):
         def load(self, progress=False):
-            import time
-
             time.sleep(1)
 
     loader = Loader(Slow())
