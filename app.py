@@ -27,7 +27,7 @@ use_offline_environment()
 def start_assistant(argv: list[str]) -> AssistantProcess | None:
     """Start the Assistant's own process now; None for --help, bad settings or RA_EMBEDDING_PROCESS=same.
 
-    Loading the model and the indexes takes ~5 s of CPU that holds the GIL; begun in a child
+    Loading the model and the indexes takes ~4 s of CPU that holds the GIL; begun in a child
     before gradio is imported, it runs on the other core while the page comes up.
     """
     if {"-h", "--help"} & set(argv):

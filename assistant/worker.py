@@ -1,6 +1,6 @@
 """The Assistant in a process of its own, for the app.
 
-Loading the Assistant takes ~5 s of CPU that holds the GIL: the model (onnxruntime, the tokenizer,
+Loading the Assistant takes ~4 s of CPU that holds the GIL: the model (onnxruntime, the tokenizer,
 the checksums), chromadb's import, jieba's dictionary, the English-Chinese word list. In the app's
 process it adds to Gradio's own start, and a thread would not help (the GIL); a child process,
 started before gradio is imported, spends it on the other core while the page comes up.
