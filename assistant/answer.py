@@ -295,7 +295,7 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     elif intent.name == "references" and not set(intent.route.references) - {c.resolution for c in clauses}:
         # "Which resolutions does Res 106 recall?" names the resolution itself, not one it cites.
         chosen = [c for c in clauses if c.kind != "foreword" and _matching_refs(question, c)]
-    elif intent.name == "purpose" and _is_generic(question):
+    elif intent.name == "purpose" and _is_generic(question, corpus):
         # "Why was it adopted?"; a why-question about a topic ("why cooperate with SDOs?") is a
         # lookup (measured on the dev set: narrowing it to the considering paragraphs lost a case).
         chosen = [c for c in clauses if c.section in PURPOSE_SECTIONS]

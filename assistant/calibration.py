@@ -61,7 +61,7 @@ FACT_TYPES = (
     (r"\b(?:what|which|exact) (?:date|day)\b|\bon what day\b|哪一?天|几月几[日号]|具体日期|确切日期|日期是",
      r"[0-9]+\s*月\s*[0-9]+\s*[日号]|\b[0-9]{1,2} (?:january|february|march|april|may|june|july|august|september|october|november|december)\b"),
     # A person's name: the text names bodies and posts, never who holds them.
-    (r"\bcurrent (?:director|chair\w*|secretary|head)\b|\bwho (?:is|was) the (?:director|secretary|head)(?: of (?:the )?[\w -]+)?\W*$|\bname of the (?:director|chair\w*|secretary|head)\b"
+    (r"\bcurrent (?:director|chair\w*|secretary|head)\b|\bwho (?:is|was) the (?:director|secretary|head)(?: of (?:the )?[\w-]+(?: [\w-]+){0,3})?\W*$|\bname of the (?:director|chair\w*|secretary|head)\b"
      r"|现任|叫什么名字|(?:主任|秘书长|主席)是谁|谁是.{0,12}(?:主任|秘书长|主席)",
      r"先生|女士|博士|\b(?:mr|ms|mrs|dr)\.? [a-z]"),
 )

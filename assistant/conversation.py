@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from corpus.actors import actor_mentions
-from assistant.routing import NEXT_ITEM, Route, route_question
+from assistant.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
 from assistant.text import detect_language, normalize
 
 _FOLLOWUP_EN = re.compile(
@@ -51,8 +51,14 @@ def is_followup(question: str) -> bool:
     if _LOCATE.search(norm):
         return True
     if detect_language(question) == "zh":
-        return bool(_FOLLOWUP_ZH.search(norm)) and len(norm) <= 30
-    return bool(_FOLLOWUP_EN.search(norm)) and len(norm.split()) <= 10
+        if bool(_FOLLOWUP_ZH.search(norm)) and len(norm) <= 30:
+            return True
+    elif bool(_FOLLOWUP_EN.search(norm)) and len(norm.split()) <= 10:
+        return True
+    # "What is the second one about?", "第三条讲了啥": a paragraph number with no section or
+    # actor to belong to counts in what was just discussed.
+    route = route_question(question)
+    return bool(route.items) and not (route.sections or route.actors or route.references)
 
 
 def chain_with(chain: tuple[str, ...], question: str) -> tuple[str, ...]:
@@ -124,6 +130,13 @@ def resolve(question: str, previous: Turn | None) -> Turn:
         return Turn(question, route)  # "and what is TSAG told to do?" names who and what: it stands alone
     if route.references and not route.items:
         return Turn(question, route)  # "其中第44号决议是关于什么的？" names the resolution it asks about
+    if route.items and len(previous.cited) > 1 and ORDINAL_WORD.search(normalize(question)) and not (
+        route.sections or route.actors or NEXT_ITEM in route.items
+    ):
+        # "What is the second one about?" after a list counts in the clauses the list cited.
+        counted = tuple(f"{IN_CONTEXT}{item}" for item in route.items if item.lstrip("-").isdigit())
+        if counted:
+            return Turn(f"{previous.question} {question}", replace(route, items=counted, context=previous.cited))
     if NEXT_ITEM in route.items:
         return Turn(f"{previous.question} {question}", replace(route, context=previous.cited))
     if route.items and not route.sections and not route.actors:

@@ -25,7 +25,7 @@ from assistant.answer import Selection, compose_answer, select_clauses
 from assistant.glossary import GLOSSARY
 from assistant.conversation import Turn, TurnMemory, chain_with, resolve
 from assistant.intents import Intent, IntentClassifier
-from assistant.routing import route_question
+from assistant.routing import route_question, with_shared_names_read
 from assistant.search import SIGNALS, HybridSearch
 from assistant.spelling import Speller
 from assistant.settings import DEFAULT_MODEL, Settings
@@ -88,7 +88,9 @@ class _Loaded:
     speller: Speller | None = None  # None without the dictionary: it alone tells a slip from a real word
 
     def correct(self, question: str) -> str:
-        return self.speller.correct(question) if self.speller is not None else question
+        """The question as understood: slips corrected, a shared name ("the director") read as the one actor addressed."""
+        question = self.speller.correct(question) if self.speller is not None else question
+        return with_shared_names_read(question, self.search.addresses)
 
 
 def _vocabulary(clauses: Sequence[Clause]) -> list[str]:

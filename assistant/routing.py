@@ -7,9 +7,10 @@ such a question resolves to the clause directly, before any similarity search.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from corpus.actors import actor_mentions, find_actors
+from corpus.actors import actor_mentions, actor_names, find_actors, shared_names
 from assistant.text import normalize
 
 # Canonical section key -> (English phrases, Chinese phrases) as a question may name them.
@@ -29,9 +30,15 @@ _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六":
 _EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1, "最后": -1}
 LAST_ITEM = "-1"
 NEXT_ITEM = "+1"
+# "@2": the second of the clauses a follow-up refers back to (Route.context), as "the second one" counts them.
+IN_CONTEXT = "@"
+# An ordinal that counts things rather than labelling a paragraph: "the second one", "第三个", "the last one".
+ORDINAL_WORD = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|last)(?: one|$|\W)|第\s*(?:[0-9]+|[一二两三四五六七八九十]+)\s*个|最后一个"
+)
 
 _ITEM_PATTERNS = (
-    re.compile(r"第\s*([0-9]+|[一二两三四五六七八九十]+)\s*(?:段|项|款|条|点|分段)"),
+    re.compile(r"第\s*([0-9]+|[一二两三四五六七八九十]+)\s*(?:段|项|款|条|点|分段|个)"),
     re.compile(r"(?<![a-z])(?:paragraph|para\.|item|point|clause|no\.|number|§)\s*\(?([0-9]+|[a-h])(?![0-9a-z])\)?"),
     re.compile(r"(?<![a-z0-9])\(?([a-h])\)(?![a-z0-9])"),
     re.compile(r"(?<![a-z])\(([a-h])\)"),
@@ -130,6 +137,33 @@ def _item_mentions(norm: str) -> list[tuple[int, str, bool]]:
             label = next(g for g in m.groups() if g)
             found.append((m.start(), _item_label(label), pattern is not _BARE_ITEM))
     return sorted(found)
+
+
+_SHARED = {
+    name: (keys, re.compile(rf"(?<![a-z]){re.escape(name)}(?![a-z])" if name.isascii() else re.escape(name), re.IGNORECASE))
+    for name, keys in shared_names().items()
+}
+
+
+def with_shared_names_read(text: str, addresses: Callable[[str], bool]) -> str:
+    """`text` with a name several actors share ("the director", 主任) spelled out as the one actor
+    the corpus gives tasks to, when exactly one of them is; unchanged otherwise.
+
+    >>> with_shared_names_read("what about the director", lambda key: key == "tsb-director")
+    'what about the Director of TSB'
+    """
+    taken = [(start, end) for start, end, _ in actor_mentions(text)]
+    for name, (keys, pattern) in sorted(_SHARED.items(), key=lambda item: -len(item[0])):
+        addressed = [key for key in sorted(keys) if addresses(key)]
+        if len(addressed) != 1:
+            continue
+        names = actor_names(addressed[0])
+        full = names["en"].removeprefix("the ") if name.isascii() else names["zh"]
+        for m in reversed(list(pattern.finditer(text))):
+            if not any(s < m.end() and m.start() < e for s, e in taken):
+                text = text[: m.start()] + full + text[m.end():]
+                taken = [(start, end) for start, end, _ in actor_mentions(text)]
+    return text
 
 
 def names_a_part(text: str) -> bool:

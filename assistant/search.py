@@ -13,7 +13,7 @@ from embeddings.index import DenseHit, index_entries
 from assistant import calibration, dictionary
 from assistant.glossary import expand_query, formal_terms, leftover
 from assistant.lexical import BM25Index, index_passages_and_texts
-from assistant.routing import LAST_ITEM, NEXT_ITEM, Route
+from assistant.routing import IN_CONTEXT, LAST_ITEM, NEXT_ITEM, Route
 from assistant.text import detect_language, normalize, stemmed_terms
 from assistant.types import Hit
 
@@ -98,6 +98,10 @@ class StructureIndex:
         """Clauses the route names by item, narrowed by its actors, sections and resolutions."""
         if NEXT_ITEM in route.items:
             return [self.following[cid] for cid in route.context if cid in self.following]
+        counted = [int(item[len(IN_CONTEXT):]) for item in route.items if item.startswith(IN_CONTEXT)]
+        if counted:  # "the second one" is context[1], "the last one" (-1) context[-1]
+            indexes = [n - 1 if n > 0 else n for n in counted]
+            return [route.context[i] for i in indexes if -len(route.context) <= i < len(route.context)]
         by_actor = [
             c for actor in (route.actors if route.addressed else ()) for item in route.items
             for c in self.by_actor_item.get((actor, item), ())

@@ -168,6 +168,23 @@ def _derived_names() -> dict[str, str]:
 _DERIVED = _derived_names()
 
 
+def shared_names() -> dict[str, frozenset[str]]:
+    """Names several actors go by, with their keys: "director" and 主任 (three bureaus have one),
+    "head of the bureau". A corpus that addresses only one of them can read the name as that one."""
+    owners: dict[str, set[str]] = {}
+    for actor in ACTORS:
+        for name in _written_names(actor):
+            shorts = _shortenings(name)
+            if name.startswith("Director of "):
+                shorts.add("Director")
+            if name.endswith("主任") and len(name) > 2:
+                shorts.add("主任")
+            for short in shorts:
+                owners.setdefault(short.casefold(), set()).add(actor.key)
+    written = {name.casefold() for actor in ACTORS for name in _written_names(actor)}
+    return {short: frozenset(keys) for short, keys in owners.items() if len(keys) > 1 and short not in written}
+
+
 def _names(actor: Actor) -> tuple[str, ...]:
     """Every name an actor goes by: the written ones, then the shortenings only it can claim."""
     return (*_written_names(actor), *(short for short, key in _DERIVED.items() if key == actor.key))

@@ -35,6 +35,14 @@ DOC = "wtsa-res106-2024"
         (["What does resolves 2 say?"], "ok and the last one?", ["resolves/4"]),  # an interjection before "and"
         # A follow-up naming a resolution by its number asks about that one.
         (["Which resolutions are recalled?"], "and of those, what is Resolution 89 on?", ["recalling/c"]),
+        # "The second one" counts in the clauses the last answer cited, whatever their labels.
+        (["Which resolutions are recalled?"], "what is the second one about?", ["recalling/b"]),
+        (["忆及了哪些决议？"], "第二个是关于什么的？", ["recalling/b"]),
+        (["Who has to act under this resolution?"], "what does the third one say?", ["instructs-study-groups/1"]),
+        (["Who has to act under this resolution?"], "and the last one?", ["invites-members/1"]),
+        # "The director" and 主任 are three bureaus' directors; this text gives tasks to one.
+        (["What does TSAG have to do?"], "what about the director", ["resolves-to-instruct-tsb-director/1"]),
+        (["TSAG要做什么？"], "那主任呢？", ["resolves-to-instruct-tsb-director/1"]),
     ],
 )
 def test_followups_resolve_against_history(assistant, history, question, expected):

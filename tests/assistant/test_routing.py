@@ -52,3 +52,22 @@ def test_reciprocal_rank_fusion_weights_and_ranks():
     fused = reciprocal_rank_fusion({"a": ["x", "y"], "b": ["y"]}, k=60, weights={"b": 2.0})
     assert fused["y"] == pytest.approx(1 / 62 + 2 / 61)
     assert fused["x"] == pytest.approx(1 / 61)
+
+
+def test_a_name_several_actors_share_is_read_as_the_one_the_corpus_addresses():
+    from assistant.routing import with_shared_names_read
+
+    only_tsb = lambda key: key == "tsb-director"  # noqa: E731
+    assert with_shared_names_read("what about the director", only_tsb) == "what about the Director of TSB"
+    assert with_shared_names_read("主任的任务是什么", only_tsb) == "电信标准化局主任的任务是什么"
+    assert with_shared_names_read("What does the BDT Director do?", only_tsb) == "What does the BDT Director do?"
+    every_bureau = lambda key: key.endswith("-director")  # noqa: E731
+    assert with_shared_names_read("what about the director", every_bureau) == "what about the director"
+
+
+def test_an_ordinal_with_nothing_to_belong_to_is_a_followup():
+    from assistant.conversation import is_followup
+
+    assert is_followup("what is the second one about?")
+    assert is_followup("第二个是关于什么的？")
+    assert not is_followup("What does resolves 2 say?")
