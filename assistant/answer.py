@@ -21,7 +21,7 @@ from assistant import calibration as cal
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.intents import Intent
 from assistant.routing import RESOLUTION_NUMBER, Route, without_section_names
-from assistant.text import content_terms, normalize, proper_names
+from assistant.text import acronyms, content_terms, normalize, proper_names
 from assistant.types import Answer, Citation, Hit
 
 _TRAILING = "；;，,。.、 "
@@ -58,6 +58,8 @@ class CorpusView(Protocol):
     def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]: ...
 
     def knows_resolution(self, number: str) -> bool: ...
+
+    def abbreviates(self, acronym: str) -> bool | None: ...
 
     def holds_resolution(self, number: str) -> bool: ...
 
@@ -122,15 +124,24 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
     for names in topics_named(question):
         if not corpus.mentioning([names]):
             return f"the text never mentions {names[0]}"
+    # "Explain the AAP timelines": an abbreviation that neither the text, its glossary, its actors
+    # nor the initials of its English words spell out ("LDCs" are its least developed countries).
+    untranslated = set(re.findall(r"[\w-]+", leftover(question)))
+    for name in _unknown_names(question, corpus, [a for a in acronyms(question) if a.casefold() in untranslated]):
+        if corpus.abbreviates(name) is False:
+            return f"the text never mentions {name}"
     return ""
 
 
 _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何以|什么原因|出于什么")
 # "Who is responsible for…", "谁负责…": a question about who is tasked with something.
 _ASKS_WHO_ACTS = re.compile(
-    r"\bwho(?:'s| is| are)? (?:\w+ ){0,2}(?:responsible|in charge|tasked|charged|supposed|expected|meant|has to|have to|must|should)\b|"
-    r"谁(?:来)?(?:负责|承担|牵头|落实|去做|应该|要)|哪个机构(?:负责|要)"
+    r"\b(?:who|which (?:body|bodies|group|groups|organ|entity|one))(?:'s| is| are)? (?:\w+ ){0,2}"
+    r"(?:responsible|in charge|tasked|charged|supposed|expected|meant|has to|have to|must|should|is to)\b|"
+    r"谁(?:来)?(?:负责|承担|牵头|落实|去做|应该|要)|哪个机构(?:负责|要)|归谁|由谁|交给了?谁"
 )
+# "谁牵头成立的", "who set it up": who did something in the past, which a recital records, not a task.
+_ASKS_WHO_DID = re.compile(r"\bwho (?:\w+ )?(?:established|created|set up|founded|launched|started)\b|成立的|设立的|建立的|发起的")
 # Words a who-must-act question uses for the actors it asks about.
 _WHO_WORDS = re.compile(
     r"\b(?:bod(?:y|ies)|organi[sz]ations?|entit(?:y|ies)|people|persons?|actors?|parties|members?|officials?)\b|"
@@ -408,20 +419,21 @@ def select_clauses(
     return selection
 
 
-def _unknown_names(question: str, corpus: CorpusView) -> list[str]:
+def _unknown_names(question: str, corpus: CorpusView, names: Sequence[str] | None = None) -> list[str]:
     """The question's proper names that no clause holds, in any language or translation.
 
     A name counts as held when the text has it as written, as a venue (Kigali = 基加利), or as an
     actor or glossary term whose Chinese form a clause names (a Chinese-only corpus knows "Council").
     """
     plain = RESOLUTION_NUMBER.sub(" ", question)  # "Res 44" names a resolution, not a place
-    translated = {name for start, end, _ in actor_mentions(plain) for name in plain[start:end].split()}
+    translated = {name.casefold() for start, end, _ in actor_mentions(plain) for name in plain[start:end].split()}
+    translated.update(plain[start:end].casefold() for start, end, _ in body_mentions(plain, own=""))  # "PP", "WTDC"
     for forms in concepts(plain):
         if corpus.mentioning([forms]):
-            translated.update(word for form in forms for word in form.split())
+            translated.update(word.casefold() for form in forms for word in form.split())
     return [
-        name for name in proper_names(plain)
-        if name not in translated and not corpus.knows(place_zh(name)) and not corpus.knows_word(name.casefold())
+        name for name in (proper_names(plain) if names is None else names)
+        if name.casefold() not in translated and not corpus.knows(place_zh(name)) and not corpus.knows_word(name.casefold())
     ]
 
 
@@ -492,7 +504,7 @@ def _select(
         # gives (a preambular paragraph), when one is among the best few.
         reasons = [h for h in hits[: cal.FACT_SEARCH_DEPTH] if h.clause.kind == "preambular"]
         pool = reasons or pool
-    if _ASKS_WHO_ACTS.search(normalize(question)):
+    if _ASKS_WHO_ACTS.search(normalize(question)) and not _ASKS_WHO_DID.search(normalize(question)):
         # "Who is responsible for continuing RG-DT's work?" is answered by a clause that gives
         # someone a task, when one is among the best few.
         tasked = {m.clause_id for m in list_mandates([h.clause for h in pool])}

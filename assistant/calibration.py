@@ -39,7 +39,7 @@ FACT_TYPES = (
     (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|is (?:the )?chair\w*)|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|负责人是谁|谁担任",
      r"主席|担任|牵头|chair"),
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
-    (r"penalt|sanction|punish|fine[sd]?\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),
+    (r"penalt|sanction|punish|\bfine[sd]\b|\b(?:a|any|no) fine\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),
     (r"expir|lapse|cease to apply|valid until|失效|过期|到期|有效期", r"失效|过期|到期|有效期|expir"),
     (r"percent|percentage|per cent|百分之|百分比|比例", r"[0-9]\s*%|百分之|per cent|percent"),
     # The next assembly's host or date is never in the text of this one.

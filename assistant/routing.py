@@ -27,14 +27,17 @@ SECTION_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "footnotes": (("footnote", "footnotes"), ("脚注", "注释")),
 }
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1, "最后": -1}
+_EN_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1, "最后": -1,
+    "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6,
+}
 LAST_ITEM = "-1"
 NEXT_ITEM = "+1"
 # "@2": the second of the clauses a follow-up refers back to (Route.context), as "the second one" counts them.
 IN_CONTEXT = "@"
 # An ordinal that counts things rather than labelling a paragraph: "the second one", "第三个", "the last one".
 ORDINAL_WORD = re.compile(
-    r"\b(?:first|second|third|fourth|fifth|sixth|last)(?: one|$|\W)|第\s*(?:[0-9]+|[一二两三四五六七八九十]+)\s*个|最后一个"
+    r"\b(?:first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|[4-6]th)(?: one|$|\W)|第\s*(?:[0-9]+|[一二两三四五六七八九十]+)\s*个|最后一个"
 )
 
 _ITEM_PATTERNS = (
@@ -42,7 +45,7 @@ _ITEM_PATTERNS = (
     re.compile(r"(?<![a-z])(?:paragraph|para\.|item|point|clause|no\.|number|§)\s*\(?([0-9]+|[a-h])(?![0-9a-z])\)?"),
     re.compile(r"(?<![a-z0-9])\(?([a-h])\)(?![a-z0-9])"),
     re.compile(r"(?<![a-z])\(([a-h])\)"),
-    re.compile(r"\b(first|second|third|fourth|fifth|sixth|last)\s+(?:paragraph|item|point|clause|one|task)\b"),
+    re.compile(r"\b(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|[4-6]th)\s+(?:paragraph|item|point|clause|one|task)\b"),
     re.compile(r"(最后)\s*一\s*(?:段|项|款|条|点)"),
     re.compile(r"(下一|next)\s*(?:段|项|款|条|点|one|paragraph|item|point|clause)"),
 )
@@ -66,7 +69,7 @@ _MANDATE_WORDS = re.compile(
     r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|鼓励|必须|需要|要干|干什么|干啥|干嘛|干哪些|做哪些|做些什么"
 )
 # Another resolution named by number: "第73号决议", "Resolution 71", "res. 89", "Resolution No. 2".
-RESOLUTION_NUMBER = re.compile(r"第\s*(\d+)\s*号决议|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)", re.IGNORECASE)
+RESOLUTION_NUMBER = re.compile(r"(?:第\s*|(?<![0-9]))(\d+)\s*号决议|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)", re.IGNORECASE)
 _LIST_WORDS_ZH = re.compile(r"(哪些|哪几|所有|全部|都有|列出|列举|几项|几个|任务是什么|任务有|职责|分别|各项)")
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import heapq
+import re
 import time
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from corpus.clause import Clause
 from corpus.lines import footnote_mark
@@ -207,6 +208,7 @@ class HybridSearch:
         languages = {c.language for c in self.clauses}
         # The originals' entries, when their language can be told from the versions' ("zh" here).
         self._original_language = next(iter(languages)) if len(languages) == 1 and self.versions else None
+        self._phrases: list[list[str]] | None = None  # the English words, read on first use
         self._mentions: dict[tuple, list[Clause]] = {}  # the corpus is fixed: answers to "who mentions X" too
         self._citing: dict[str, list[Clause]] = {}
         self._anchors: list[tuple[str, Clause]] = []
@@ -370,6 +372,19 @@ class HybridSearch:
         stems = [t for t in stemmed_terms(word) if t]
         return bool(stems) and any(all(index.knows(t) for t in stems) for index, _ in self.versions.values())
 
+    def abbreviates(self, acronym: str) -> bool | None:
+        """Whether consecutive English words of the corpus spell the abbreviation ("least developed
+        countries" for LDCs, "landlocked developing countries" for LLDC); None with no English words.
+
+        An abbreviation is rarely written out in a resolution; its words are.
+        """
+        if self._phrases is None:
+            self._phrases = _phrases(c.text_in("en") for c in self.clauses if c.language == "en" or "en" in c.versions)
+        if not self._phrases:
+            return None
+        letters = re.sub(r"[^A-Z]", "", acronym[:-1] if acronym.endswith("s") else acronym).casefold()
+        return any(_spells(letters, words[start:]) for words in self._phrases for start in range(len(words)))
+
     def knows_resolution(self, number: str) -> bool:
         """Whether the corpus holds or cites a resolution with this number."""
         return self.structure.knows_resolution(number)
@@ -395,3 +410,37 @@ class HybridSearch:
             if not rows:
                 return []
         return [self.clauses[r] for r in sorted(rows or ()) if self.clauses[r].id not in self._titles]
+
+
+# Words an abbreviation leaves out: "Organization for Economic Co-operation" is OEC, "Bureau of Standards" BS.
+_UNSPELLED = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to", "with"})
+
+
+def _phrases(texts: Iterable[str]) -> list[list[str]]:
+    """The texts' words, lower case, one list per stretch between punctuation, without _UNSPELLED."""
+    return [
+        words
+        for text in texts
+        for stretch in re.split(r"[;:,.()]", text)
+        if (words := [w for w in re.findall(r"[a-z]+", stretch.casefold()) if w not in _UNSPELLED])
+    ]
+
+
+def _spells(letters: str, words: Sequence[str]) -> bool:
+    """Whether the words, from the first, spell the letters: each word its initial, a compound of two
+    English words both initials ("landlocked" gives the LL of LLDC)."""
+    if not letters:
+        return True
+    if not words or words[0][0] != letters[0]:
+        return False
+    if _spells(letters[1:], words[1:]):
+        return True
+    return len(letters) > 1 and _compound_initial(words[0], letters[1]) and _spells(letters[2:], words[1:])
+
+
+def _compound_initial(word: str, letter: str) -> bool:
+    """Whether the word is two English words of three letters or more, the second starting with `letter`."""
+    return any(
+        word[i] == letter and dictionary.is_english_word(word[:i]) and dictionary.is_english_word(word[i:])
+        for i in range(3, len(word) - 2)
+    )

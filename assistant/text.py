@@ -88,6 +88,19 @@ _NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz"})
 _LATIN_NAME = re.compile(r"(?<![.?!。？！]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
 
 
+# An abbreviation as written: two capitals or more, maybe hyphenated or plural ("TSAG", "RG-DT", "SDOs").
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*[A-Z](?:-[A-Z0-9]+)*s?(?![\w-])")
+
+
+def acronyms(text: str) -> list[str]:
+    """The abbreviations a question uses, as written.
+
+    >>> acronyms("Does the AAP apply to SDOs and RG-DT?")
+    ['AAP', 'SDOs', 'RG-DT']
+    """
+    return list(dict.fromkeys(_ACRONYM.findall(text)))
+
+
 def proper_names(text: str) -> list[str]:
     """Names of places, people and organisations in a question, as written.
 

@@ -38,6 +38,13 @@ def ids(answer):
         ("大学和科研机构在这项决议中能起什么作用？", ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
         ("What role do universities play in this resolution?",
          ["resolves/4", "resolves-to-instruct-tsb-director/1", "invites-members/1"]),
+        # "71号决议" without 第 still names Resolution 71; "a few bullets is fine" asks for no fine.
+        ("PP的71号决议跟这份决议有什么关系？", ["recalling/a"]),
+        ("Summarize the main decisions in a few bullets, that is fine",
+         [f"resolves/{n}" for n in (1, 2, 3, 4)] + ["resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
+         + [f"instructs-study-groups/{n}" for n in (1, 2, 3)] + ["invites-members/1"]),
+        # An abbreviation whose words the text spells out is known: LDCs and SIDS are in footnote 1.
+        ("Which clause lists LDCs and SIDS?", ["footnotes/1"]),
     ],
 )
 def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):
@@ -56,6 +63,8 @@ def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):
         "第999号决议的内容是什么？",
         "Does the TSB Director have to report to the ITU Council?",
         "国际电联目前有多少个成员国？",  # "一项战略目标" is "a strategic goal", not a count
+        "Explain the AAP timelines from Resolution 1 step by step.",  # no words of the text spell AAP
+        "Is there a fine for members who do not comply?",
     ],
 )
 def test_abstains_when_the_text_does_not_say(assistant, question):

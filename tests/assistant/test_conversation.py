@@ -40,6 +40,8 @@ DOC = "wtsa-res106-2024"
         (["忆及了哪些决议？"], "第二个是关于什么的？", ["recalling/b"]),
         (["Who has to act under this resolution?"], "what does the third one say?", ["instructs-study-groups/1"]),
         (["Who has to act under this resolution?"], "and the last one?", ["invites-members/1"]),
+        (["Which resolutions are recalled?"], "and the 3rd one?", ["recalling/c"]),
+        (["what's resolves 1?"], "ok and the 2nd one", ["resolves/2"]),  # one clause cited: its section's second
         # "The director" and 主任 are three bureaus' directors; this text gives tasks to one.
         (["What does TSAG have to do?"], "what about the director", ["resolves-to-instruct-tsb-director/1"]),
         (["TSAG要做什么？"], "那主任呢？", ["resolves-to-instruct-tsb-director/1"]),

@@ -42,7 +42,8 @@ def test_route_ignores_other_resolution_numbers():
 
 @pytest.mark.parametrize(
     ("question", "references"),
-    [("WTDC res 89 - what is it about?", ("89",)), ("Res.71 and Resolution No. 73", ("71", "73")), ("resolves 3", ())],
+    [("WTDC res 89 - what is it about?", ("89",)), ("Res.71 and Resolution No. 73", ("71", "73")), ("resolves 3", ()),
+     ("PP的71号决议是什么？", ("71",)), ("2022年第89号决议", ("89",))],
 )
 def test_resolution_numbers_in_short_forms(question, references):
     assert route_question(question).references == references

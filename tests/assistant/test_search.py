@@ -35,3 +35,20 @@ def test_a_chinese_only_corpus_knows_english_names_through_actors_and_the_glossa
     search = HybridSearch(clauses, index=None, embedder=None, text_of=lambda c: c.text, signals=("lexical", "route"))
     assert _unknown_names("Does it mention the Director of the TSB, or Kigali?", search) == []
     assert _unknown_names("Does it mention Kenya?", search) == ["Kenya"]
+
+
+def test_an_abbreviation_is_known_when_consecutive_english_words_spell_it():
+    from dataclasses import replace
+
+    from assistant.search import HybridSearch
+    from corpus.library import load_corpus
+
+    clauses = load_corpus("corpus/texts")
+    search = HybridSearch(clauses, index=None, embedder=None, text_of=lambda c: c.text, signals=("lexical", "route"))
+    # Footnote 1: "least developed countries, small island developing states, landlocked developing countries".
+    assert [search.abbreviates(a) for a in ("LDCs", "SIDS", "LLDC", "UN")] == [True, True, True, True]
+    assert [search.abbreviates(a) for a in ("AAP", "GSR", "ITU-R")] == [False, False, False]
+    # With no English words there is nothing to judge by.
+    chinese = [replace(c, versions={}) for c in clauses]
+    alone = HybridSearch(chinese, index=None, embedder=None, text_of=lambda c: c.text, signals=("lexical", "route"))
+    assert alone.abbreviates("AAP") is None

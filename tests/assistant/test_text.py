@@ -1,4 +1,4 @@
-from assistant.text import content_terms, detect_language, normalize, tokenize
+from assistant.text import acronyms, content_terms, detect_language, normalize, tokenize
 from assistant.lexical import BM25Index
 from assistant.glossary import expand_query, translate_terms
 
@@ -34,3 +34,11 @@ def test_glossary_bridges_english_questions_to_chinese_terms():
     assert "电信标准化顾问组" in translate_terms("What is TSAG asked to do?")
     assert "研究组" in expand_query("tasks of the study groups")
     assert "developing countries" in translate_terms("发展中国家")
+
+
+def test_acronyms_are_capitals_as_written_with_hyphens_and_plurals():
+    assert acronyms("Do SDOs, the TSB and RG-DT work with ITU-T? Not AI-driven Mr Smith.") == [
+        "SDOs", "TSB", "RG-DT", "ITU-T"
+    ]
+    assert acronyms("I ask: what does a US firm do?") == ["US"]
+    assert acronyms("全是中文，没有缩写") == []
