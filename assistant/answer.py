@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
-from corpus.actors import actor_forms, actor_mentions, actor_vocabulary
+from corpus.actors import actor_forms, actor_mentions, actor_vocabulary, english_name
 from corpus.assemblies import ASSEMBLY_NAMES, body_mentions
 from corpus.labels import document_labels
 from corpus.places import PLACES_ZH_EN, place_en, place_zh
@@ -21,7 +21,7 @@ from assistant import calibration as cal
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.intents import Intent
 from assistant.routing import RESOLUTION_NUMBER, Route, without_section_names
-from assistant.text import acronyms, content_terms, normalize, proper_names
+from assistant.text import acronyms, content_terms, normalize, proper_names, stemmed_terms
 from assistant.types import Answer, Citation, Hit
 
 _TRAILING = "；;，,。.、 "
@@ -83,7 +83,7 @@ _META = frozenset(
     subject subjects point points item items under have has having list show give
     条款 地方 哪些地方 哪些条款 部分 提到 提及 引用 涉及 讲到 谈到 关于 有关 有没有 是否 包括 哪些 哪几 哪里 段 项 条 点
     几点 哪几点 哪一点 一点 事项 议题 主题 问题 内容 方面 具体 其中 中 里 分别 下面 以下 一共 总共 共有 全部 所有 都
-    all total altogether adopt adopted adopting 通过""".split()
+    all total altogether adopt adopted adopting 通过 including also para paras 以及""".split()
 )
 # "在这项决议中", "本决议里", "in this resolution": the text itself, not a topic.
 _THIS_TEXT = re.compile(
@@ -126,8 +126,10 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
             return f"the text never mentions {names[0]}"
     # "Explain the AAP timelines": an abbreviation that neither the text, its glossary, its actors
     # nor the initials of its English words spell out ("LDCs" are its least developed countries).
-    untranslated = set(re.findall(r"[\w-]+", leftover(question)))
-    for name in _unknown_names(question, corpus, [a for a in acronyms(question) if a.casefold() in untranslated]):
+    untranslated = set(re.findall(r"[a-z0-9-]+", leftover(question)))
+    # "ITU-R" is left as "-r" when the glossary cuts out "ITU": the part it does not know is still there.
+    named = [a for a in acronyms(question) if a.casefold() in untranslated or f"-{a.rsplit('-', 1)[-1].casefold()}" in untranslated]
+    for name in _unknown_names(question, corpus, named):
         if corpus.abbreviates(name) is False:
             return f"the text never mentions {name}"
     return ""
@@ -138,7 +140,7 @@ _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何
 _ASKS_WHO_ACTS = re.compile(
     r"\b(?:who|which (?:body|bodies|group|groups|organ|entity|one))(?:'s| is| are)? (?:\w+ ){0,2}"
     r"(?:responsible|in charge|tasked|charged|supposed|expected|meant|has to|have to|must|should|is to)\b|"
-    r"谁(?:来)?(?:负责|承担|牵头|落实|去做|应该|要)|哪个机构(?:负责|要)|归谁|由谁|交给了?谁"
+    r"谁(?:来)?(?:负责|承担|牵头|落实|去做|应该|要)|哪个机构(?:负责|要)|归谁|由谁|交给了?谁|(?:让|叫|要求|责成)谁"
 )
 # "谁牵头成立的", "who set it up": who did something in the past, which a recital records, not a task.
 _ASKS_WHO_DID = re.compile(r"\bwho (?:\w+ )?(?:established|created|set up|founded|launched|started)\b|成立的|设立的|建立的|发起的")
@@ -147,6 +149,9 @@ _WHO_WORDS = re.compile(
     r"\b(?:bod(?:y|ies)|organi[sz]ations?|entit(?:y|ies)|people|persons?|actors?|parties|members?|officials?)\b|"
     r"机构|人员|成员|组织|部门|单位|哪些人|什么人|各方"
 )
+# Words for any task, whatever its verb: "which bodies get tasks or invitations" asks for every actor.
+# (_EITHER, below, is what joins them.)
+_ANY_TASK = re.compile(r"\btasks?\b|\bduties\b|\bmandates?\b|\bjobs?\b|任务|职责|分工|活儿")
 _EITHER = re.compile(r"\bor\b|或者|或是|还是|或(?=[a-z\u4e00-\u9fff])")
 
 
@@ -230,6 +235,13 @@ _ANCHOR = re.compile(
 )
 
 
+# A footnote question that also asks for the footnote's own words.
+_ALSO_ITS_WORDS = re.compile(
+    r"\b(?:and|also) what (?:does it|do they|is it|it) (?:say|says|define|defines|mean|means|list|lists|contain)\b"
+    r"|\band what (?:it|they) (?:say|says|define|defines|mean|means)\b|(?:，|,)\s*(?:它|脚注)?(?:说了什么|讲了什么|内容是什么|是什么内容|定义了什么|指什么)"
+)
+
+
 def _footnote_selection(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> Selection | None:
     """A question about a footnote's anchor, or about the meaning of a term a footnote defines."""
     norm = normalize(question)
@@ -238,7 +250,9 @@ def _footnote_selection(question: str, hits: Sequence[Hit], route: Route, corpus
             h.ranks.get("route") is not None or h.clause.id in route.context)]
         citing = [c for f in footnotes[:1] for c in corpus.citing(f.id)]
         if citing:
-            return Selection(_by_order(citing), False, "footnote anchor")
+            # "Where is it attached, and what does it say?" asks for the footnote as well.
+            also = footnotes[:1] if _ALSO_ITS_WORDS.search(norm) else []
+            return Selection(_by_order([*citing, *also]), False, "footnote anchor")
     if _DEFINITION.search(norm):
         terms = {norm, *(form for forms in concepts(question) for form in forms)}
         # The marked term is the end of the anchor text: 发展中国家¹ is named by 发展中国家. In a
@@ -292,8 +306,9 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
         excluded = set(intent.route.excluded)
         chosen = [c for c in chosen if c.actor not in excluded] or chosen
         verbs = verbs_named(question)
-        if verbs:
-            # "决议请哪几类成员出力？", "Who is invited to contribute?": the actors of that verb.
+        if verbs and not (_ANY_TASK.search(normalize(question)) and _EITHER.search(normalize(question))):
+            # "决议请哪几类成员出力？", "Who is invited to contribute?": the actors of that verb; one
+            # asking for tasks or that verb ("布置了任务、或者发出了邀请") wants every actor.
             chosen = [c for c in chosen if c.id in {m.clause_id for m in mandates if m.verb in verbs}] or chosen
         asked = _WHO_WORDS.sub(" ", normalize(question))  # "which bodies or members" is the who, not a topic
         if not _is_generic(asked, corpus):
@@ -386,9 +401,37 @@ def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView, 
         # A word most operative clauses share ("ITU-T", "电信") does not name the asker's category.
         if len(mentioning) <= operative * cal.ROLE_MAX_SHARE:
             category.update(mentioning)
+    category.update(c.id for c in _footnoted_category(question, clauses, corpus) if c.id in ids)
     # "What help can we expect?" asks what others are to do for the asker's category, not its own duties.
     chosen = category - duties if category - duties and _ASKS_BENEFIT.search(normalize(question)) else duties | category
     return [c for c in clauses if c.id in chosen]
+
+
+def _footnoted_category(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> list[Clause]:
+    """For an asker of a kind a footnote lists ("我国是内陆发展中国家", "a small island developing state"):
+    the footnote, and the operative clauses naming the term it explains (发展中国家¹)."""
+    norm = normalize(question)
+    asked = stemmed_terms(question)
+    operative = [c for c in clauses if c.kind == "operative"]
+    found: list[Clause] = []
+    for anchor, footnote in corpus.footnote_anchors():
+        kinds = [*re.split(r"[、，,；;]|和", footnote.text), *re.split(r",|;|\band\b", footnote.text_in("en"))]
+        if not any(_names_kind(norm, asked, kind, anchor) for kind in kinds):
+            continue
+        # The term explained is the longest end of the words before the mark that operative clauses use.
+        term = next((anchor[-n:] for n in range(len(anchor), 2, -1) if any(anchor[-n:] in c.text for c in operative)), "")
+        found += [footnote, *(c for c in operative if term and term in c.text)]
+    return found
+
+
+def _names_kind(norm: str, asked: Sequence[str], kind: str, anchor: str) -> bool:
+    """Whether a question names one kind of a footnote's list, by more than the marked term itself:
+    its last five characters or more in Chinese ("内陆发展中国家", not "发展中国家"), its last three words in English."""
+    kind = kind.strip().rstrip("。.")
+    if kind.isascii():
+        words = stemmed_terms(kind)[-3:]
+        return len(words) == 3 and any(asked[i:i + 3] == words for i in range(len(asked)))
+    return any(kind[-n:] in norm and kind[-n:] not in anchor for n in range(5, len(kind) + 1))
 
 
 # "Does it mention…?", "有没有提到…": whether the text names something at all.
@@ -400,7 +443,7 @@ _ASKS_IF_MENTIONED = re.compile(
 _ASKS_PROVISIONS = re.compile(
     r"\b(?:instruct\w*|requir\w*|oblig\w*|mandat\w*|measures?|steps|actions?|provisions?|resolves?|decide[sd]?"
     r"|tell\w* (?:\w+ ){0,3}to|ask\w* (?:\w+ ){0,3}to|call\w* (?:on|upon))\b"
-    r"|要求|责成|规定了|措施|举措|行动|做什么|干什么|怎么做|做哪些|决定了|条款|步骤|流程|具体程序"
+    r"|要求|责成|做出决议|规定了|措施|举措|行动|做什么|干什么|怎么做|做哪些|决定了|条款|步骤|流程|具体程序"
 )
 # "What does it offer us?", "能给我们带来什么": the asker's gain, not the asker's tasks.
 _ASKS_BENEFIT = re.compile(
@@ -504,6 +547,11 @@ def _select(
         # gives (a preambular paragraph), when one is among the best few.
         reasons = [h for h in hits[: cal.FACT_SEARCH_DEPTH] if h.clause.kind == "preambular"]
         pool = reasons or pool
+    others = {body for _, _, body in body_mentions(question, own="")} - {h.clause.assembly for h in pool}
+    if others:
+        # "Which Plenipotentiary resolution is recalled?": a clause citing that body's resolution, when
+        # one is among the best few (the text's own assembly names where it is, not what is asked).
+        pool = sorted(pool, key=lambda h: not any(ref.body in others for ref in h.clause.refs))
     if _ASKS_WHO_ACTS.search(normalize(question)) and not _ASKS_WHO_DID.search(normalize(question)):
         # "Who is responsible for continuing RG-DT's work?" is answered by a clause that gives
         # someone a task, when one is among the best few.
@@ -586,14 +634,23 @@ _FRAMES = {
 
 def _frame(language: str, citations: Sequence[Citation], selection: Selection) -> str:
     """The quotes framed in the question's language, each followed by its marker."""
-    frames = _FRAMES["zh" if language == "zh" else "en"]
-    fields = [{"label": c.label, "quote": c.quote_in(language), "marker": c.marker} for c in citations]
+    zh = language == "zh"
+    frames = _FRAMES["zh" if zh else "en"]
+    actors = {c.id: c.actor for c in selection.clauses if c.actor}
+    fields = [
+        {"label": c.label if zh else _with_english_name(c.label, actors.get(c.clause_id)), "quote": c.quote_in(language),
+         "marker": c.marker}
+        for c in citations
+    ]
     if selection.intent == "document" and len(fields) == 1 and selection.title is not None:
         lines = [frames["document"].format(**fields[0], **_document_facts(selection.title, language))]
     elif selection.intent == "who-acts":
         mandates = {m.clause_id: m for m in list_mandates(selection.clauses)}
         lines = [frames["who-acts"], *(
-            frames["actor"].format(**f, actor=mandates[c.clause_id].actor_names["zh" if language == "zh" else "en"])
+            frames["actor"].format(
+                label=c.label, quote=f["quote"], marker=f["marker"],
+                actor=mandates[c.clause_id].actor_names["zh"] if zh else english_name(mandates[c.clause_id].actor),
+            )
             for f, c in zip(fields, citations) if c.clause_id in mandates
         )]
     elif len(fields) == 1:
@@ -607,6 +664,15 @@ def _frame(language: str, citations: Sequence[Citation], selection: Selection) -
     if any(not c.versions.get(language, {}).get("official", True) for c in citations) and frames["unofficial"]:
         lines.append(frames["unofficial"])
     return "\n".join(lines)
+
+
+def _with_english_name(label: str, actor: str | None) -> str:
+    """An English label with its actor's full name when the label abbreviates it: "resolves to instruct
+    TSAG (Telecommunication Standardization Advisory Group)"."""
+    if not actor:
+        return label
+    name = english_name(actor)
+    return label if name.casefold() in label.casefold() else f"{label} ({name})"
 
 
 def _document_facts(title: Clause, language: str) -> dict:

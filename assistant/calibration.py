@@ -33,7 +33,7 @@ FACT_TYPES = (
     (r"deadline|due date|by when|by which year|by what year|截止|期限|之前完成|哪一年之前|什么时候之前", r"截止|期限|前完成|之前|[0-9]{4}年[0-9]+月[0-9]+日|deadline"),
     (r"复审|review(?:ed)?\b", r"复审|审议|审查|review"),
     # A bare 一 is the article ("一项战略目标": a strategic goal), not a count.
-    (r"how many|多少(?:个|名|位|家|人)|几(?:个国家|名|位|家)|数量",
+    (r"how many|多少(?:个|名|位|家|人|条|项|份|篇)|几(?:个国家|名|位|家)|数量",
      r"(?:[0-9０-９]+|[一二两三四五六七八九十百千]{2,}|[二两三四五六七八九十百千])\s*(?:个|名|家|国|项|members|countries|states)"),
     # Asking who chairs, not speaking as a chairman ("As a study group chairman, what am I to deliver?").
     (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|is (?:the )?chair\w*)|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|负责人是谁|谁担任",
@@ -49,17 +49,25 @@ FACT_TYPES = (
      r"约束力|强制|法律效力|binding|mandatory|compulsory"),
     (r"\bheadquarter\w*|\bhq\b|\bseat of (?:the )?(?:itu|union)\b|总部|总部设在", r"总部|headquarter"),
     # Measures of progress: the text sets goals, never indicators.
-    (r"\bkpis?\b|\bindicators?\b|\bmetrics?\b|\bbenchmarks?\b|\bmeasure[sd]? (?:the )?(?:progress|success)|指标|衡量|考核|评估标准",
+    (r"\bkpis?\b|\bindicators?\b|\bmetrics?\b|\bbenchmarks?\b|\bmeasure[sd]? (?:the )?(?:progress|success)|指标|衡量|考核|评估标准"
+     r"|\b(?:numeric(?:al)?|quantified|quantitative) (?:targets?|goals?)\b|量化目标|数量目标",
      r"指标|衡量|考核|indicator|metric|kpi"),
     # Numbered Recommendations ("ITU-T L.1480"): the text speaks of Recommendations, never of one by number.
     (r"\brecommendation numbers?\b|\bnumbers? of (?:the |those |these )?recommendations\b|\b(?:give|list) their numbers\b|编号",
      r"\b[a-z]\.[0-9]{2,}|编号"),
     # How the assembly voted is in its records, not in the text it adopted.
-    (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|\b(?:co-?)?sponsor\w*|\bproposed by\b|反对|赞成|投票|表决|弃权|提案国|提出的国家|哪些国家提出",
+    (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|\b(?:co-?)?sponsor\w*|\bproposed by\b|\bwho (?:first )?(?:proposed|submitted|drafted)\b"
+     r"|\bwhich (?:country|countries|administration|region) (?:\w+ ){0,2}(?:proposed|submitted|put forward)\b"
+     r"|反对|赞成|投票|表决|弃权|提案国|提出的国家|哪些国家提出|哪个(?:国家|成员国|区域组织|组织).{0,10}提出",
      r"投票|表决|反对|赞成|弃权|提案|vot(?:e|ed|ing)|sponsor"),
     # A day of the month: the text dates things by year, or by month and year ("2023年6月").
     (r"\b(?:what|which|exact) (?:date|day)\b|\bon what day\b|哪一?天|几月几[日号]|具体日期|确切日期|日期是",
      r"[0-9]+\s*月\s*[0-9]+\s*[日号]|\b[0-9]{1,2} (?:january|february|march|april|may|june|july|august|september|october|november|december)\b"),
+    # A web address: the text names the ITU global resource centre, never where it is online.
+    (r"\burls?\b|\bwebsite\b|\bweb (?:address|page|site)\b|\bhyperlink\b|网址|网站|链接", r"https?://|www\.|网址"),
+    # A lead study group: the text instructs the study groups together and names none to lead.
+    (r"\blead (?:study )?group\b|\bleading study group\b|牵头研究组|主导研究组|哪个研究组(?:牵头|主导)",
+     r"牵头研究组|主导研究组|lead study group"),
     # A person's name: the text names bodies and posts, never who holds them.
     (r"\bcurrent (?:director|chair\w*|secretary|head)\b|\bwho (?:is|was) the (?:director|secretary|head)(?: of (?:the )?[\w-]+(?: [\w-]+){0,3})?\W*$|\bname of the (?:director|chair\w*|secretary|head)\b"
      r"|现任|叫什么名字|(?:主任|秘书长|主席)是谁|谁是.{0,12}(?:主任|秘书长|主席)",

@@ -89,14 +89,14 @@ _LATIN_NAME = re.compile(r"(?<![.?!。？！]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
 
 
 # An abbreviation as written: two capitals or more, maybe hyphenated or plural ("TSAG", "RG-DT", "SDOs").
-_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*[A-Z](?:-[A-Z0-9]+)*s?(?![\w-])")
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9-])[A-Z][A-Z0-9]*[A-Z](?:-[A-Z0-9]+)*s?(?![A-Za-z0-9-])")
 
 
 def acronyms(text: str) -> list[str]:
     """The abbreviations a question uses, as written.
 
-    >>> acronyms("Does the AAP apply to SDOs and RG-DT?")
-    ['AAP', 'SDOs', 'RG-DT']
+    >>> acronyms("Does the AAP apply to SDOs and RG-DT? ITU-R呢")
+    ['AAP', 'SDOs', 'RG-DT', 'ITU-R']
     """
     return list(dict.fromkeys(_ACRONYM.findall(text)))
 

@@ -244,6 +244,13 @@ def actor_names(key: str) -> dict:
     return {"zh": actor.zh, "en": actor.en}
 
 
+def english_name(key: str) -> str:
+    """An actor's English name in full, as the text's headings write it: "Telecommunication Standardization
+    Advisory Group" for TSAG; an English reader who meets only "TSAG" may not know who that is."""
+    actor = _BY_KEY[resolve_actor(key)]
+    return max((actor.en, *(a for a in actor.aliases if a.isascii())), key=len)
+
+
 def actor_mentions(text: str) -> list[tuple[int, int, str]]:
     """(start, end, actor key) of every actor name in `text`, longest names first."""
     return [(m.start(), m.end(), _GROUP_KEYS[m.lastindex - 1]) for m in _ALIAS_RE.finditer(text)]

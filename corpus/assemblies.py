@@ -24,9 +24,12 @@ _SELF = (
     "本次大会",
 )
 
+# Shorter names a question uses: "which Plenipotentiary resolution…".
+_SHORT_NAMES = {"PP": ("Plenipotentiary", "plenipotentiary"), "WTSA": ("Standardization Assembly",)}
+
 # Longest first, so that "国际电信联盟全权代表大会" wins over "全权代表大会".
 _MENTIONS = sorted(
-    [(name, body) for body, names in ASSEMBLY_NAMES.items() for name in (*names, body)]
+    [(name, body) for body, names in ASSEMBLY_NAMES.items() for name in (*names, body, *_SHORT_NAMES.get(body, ()))]
     + [(name, "") for name in _SELF],
     key=lambda pair: len(pair[0]),
     reverse=True,

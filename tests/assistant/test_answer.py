@@ -45,6 +45,18 @@ def ids(answer):
          + [f"instructs-study-groups/{n}" for n in (1, 2, 3)] + ["invites-members/1"]),
         # An abbreviation whose words the text spells out is known: LDCs and SIDS are in footnote 1.
         ("Which clause lists LDCs and SIDS?", ["footnotes/1"]),
+        # An asker of a kind footnote 1 lists is a developing country: the help for those, and the footnote.
+        ("我国是内陆发展中国家，这个决议对我们有什么支持？",
+         ["resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "footnotes/1"]),
+        ("Where is the footnote attached, and what does it define?", ["recalling/b", "footnotes/1"]),
+        ("which Plenipotentiary resolution is recalled?", ["recalling/a"]),
+        ("List all the considering paras, including considering further.",
+         ["considering/a", "considering/b", "considering/c", "considering-further/1"]),
+        # Tasks "or" invitations: every actor, not only the invited ones.
+        ("这份决议给哪些机构布置了任务、或者发出了邀请？",
+         ["resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
+         + [f"instructs-study-groups/{n}" for n in (1, 2, 3)] + ["invites-members/1"]),
+        ("决议让谁去跟经认可的SDO做协调协作？", ["instructs-study-groups/2"]),
     ],
 )
 def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):
@@ -65,6 +77,12 @@ def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):
         "国际电联目前有多少个成员国？",  # "一项战略目标" is "a strategic goal", not a count
         "Explain the AAP timelines from Resolution 1 step by step.",  # no words of the text spell AAP
         "Is there a fine for members who do not comply?",
+        "What is the URL of the ITU global resource centre mentioned in resolves 1?",
+        "Which ITU-T study group is the lead study group for this work?",
+        "决议规定研究组每年至少要制定多少条建议书？",
+        "这份决议最早是哪个国家提出来的？",
+        "ITU-R在可持续数字化转型方面被要求做什么？",
+        "第44号决议的“做出决议”部分有哪些内容？",
     ],
 )
 def test_abstains_when_the_text_does_not_say(assistant, question):
@@ -79,6 +97,15 @@ def test_every_quote_is_verbatim_from_its_clause(assistant):
         for citation in assistant.ask(question).citations:
             assert citation.quote and citation.quote in by_id[citation.clause_id].text
             assert citation.text == by_id[citation.clause_id].text
+
+
+def test_an_english_answer_names_its_actor_in_full(assistant):
+    # "resolves to instruct TSAG" alone leaves a newcomer to guess who TSAG is.
+    answer = assistant.ask("Who is supposed to keep RG-DT going?")
+    assert ids(answer) == ["resolves-to-instruct-tsag/1"]
+    assert "Telecommunication Standardization Advisory Group" in answer.text
+    listed = assistant.ask("Which bodies get tasks under this resolution?")
+    assert "Director of the Telecommunication Standardization Bureau" in listed.text
 
 
 def test_answers_follow_the_question_language(assistant):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.actors import ACTOR_KEYS, actor_names, find_actors, resolve_actor
+from corpus.actors import ACTOR_KEYS, actor_names, english_name, find_actors, resolve_actor
 from corpus.errors import AssistantError
 
 
@@ -50,6 +50,12 @@ def test_actor_names():
         "en": "Member States, Sector Members, Associates and Academia",
     }
     assert all(set(actor_names(key)) == {"zh", "en"} for key in ACTOR_KEYS)
+
+
+def test_english_name_is_the_full_name_a_reader_without_abbreviations_can_follow():
+    assert english_name("tsag") == "Telecommunication Standardization Advisory Group"
+    assert english_name("TSB Director") == "Director of the Telecommunication Standardization Bureau"
+    assert english_name("members") == "Member States, Sector Members, Associates and Academia"
 
 
 def test_resolve_actor_accepts_keys_and_names_in_both_languages():
