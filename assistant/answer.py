@@ -83,7 +83,9 @@ _META = frozenset(
     subject subjects point points item items under have has having list show give
     条款 地方 哪些地方 哪些条款 部分 提到 提及 引用 涉及 讲到 谈到 关于 有关 有没有 是否 包括 哪些 哪几 哪里 段 项 条 点
     几点 哪几点 哪一点 一点 事项 议题 主题 问题 内容 方面 具体 其中 中 里 分别 下面 以下 一共 总共 共有 全部 所有 都
-    all total altogether adopt adopted adopting 通过 including also para paras 以及""".split()
+    all total altogether adopt adopted adopting 通过 including also para paras 以及
+    tl dr tldr actually basically summary summarise summarize overview gist brief briefly quick 概括 总结 简单 大概 主要
+    assembly wtsa 全会""".split()
 )
 # "在这项决议中", "本决议里", "in this resolution": the text itself, not a topic.
 _THIS_TEXT = re.compile(
@@ -114,7 +116,11 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
     """Why the text cannot answer the question, or "" when it may."""
     norm = normalize(question)
     for token in _DIGIT_TOKEN.findall(norm):
-        # "res106" names a resolution (the references were checked before), not a code the text lacks.
+        # "res106" names a resolution (the references were checked before), not a code the text lacks;
+        # "WTSA-24" is an assembly and its year, known when the text has the year.
+        session = _ASSEMBLY_YEAR.fullmatch(token)
+        if session and corpus.knows("20" + session.group(2)[-2:]):
+            continue
         if not corpus.knows(token) and not RESOLUTION_NUMBER.fullmatch(token):
             return f"the text never mentions {token}"
     for start, end, key in actor_mentions(question):
@@ -135,6 +141,8 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
     return ""
 
 
+# An assembly and its year as delegates write them: "WTSA-24", "PP-22", "wtdc2022".
+_ASSEMBLY_YEAR = re.compile(r"(wtsa|wtdc|pp|wrc|ra)-?((?:20)?[0-9]{2})")
 _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何以|什么原因|出于什么")
 # "Who is responsible for…", "谁负责…": a question about who is tasked with something.
 _ASKS_WHO_ACTS = re.compile(
@@ -206,11 +214,16 @@ def _is_generic(question: str, corpus: CorpusView | None = None) -> bool:
     return len(residue) <= cal.GENERIC_MAX_TERMS
 
 
+# The Sector an actor's name may open with, apart from it: "ITU-T各研究组", "ITU-T's study groups".
+_SECTOR_BEFORE = re.compile(r"(?:ITU-T|国际电联|电信标准化部门)(?:'s|的|各|\s)*$", re.IGNORECASE)
+
+
 def _without_actors(question: str) -> str:
     """The question with actor names cut out, so "study groups" is not read as a topic."""
     kept, last = [], 0
     for start, end, _ in actor_mentions(question):
-        kept.append(question[last:start])
+        before = question[last:start]
+        kept.append(_SECTOR_BEFORE.sub("", before))
         last = end
     return " ".join(kept + [question[last:]])
 
@@ -226,7 +239,7 @@ def _asks_unsupported_fact(question: str, cited: Sequence[Clause]) -> bool:
 # meaning of a marked term is its footnote's business.
 _DEFINITION = re.compile(
     r"\bcounts? as\b|\bcounted as\b|\bdefin\w*|\bmeant by\b|\bwhat does [\w\s-]{2,40} mean\b|\bwho (?:are|is) meant\b"
-    r"|具体指|指哪些|是指|指的是|定义|算作|算是|包括哪些国家|包含哪些国家"
+    r"|具体指|指哪些|是指|指的是|定义|算作|算是|也算|算不算|包括哪些国家|包含哪些国家"
 )
 # "Which clause is it attached to?", "这个脚注标在哪一段？": where a footnote is marked.
 _ANCHOR = re.compile(
@@ -338,6 +351,18 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     return Selection(_by_order(chosen), False, intent.name, intent.name, title)
 
 
+def _citing_the_named_body(question: str, group: Sequence[Clause]) -> list[Clause]:
+    """Of a group, the clauses citing a resolution of the body the question names: "this assembly"
+    (本届全会), "WTSA-24", "the Plenipotentiary"; none when it names none. "WTSA Res 106" names the
+    text itself, not the resolutions it cites."""
+    named = {body for _, end, body in body_mentions(question, own="") if not _RESOLUTION_AFTER.match(question, end)}
+    return [c for c in group if any(ref.body in named or (ref.body == c.assembly and "" in named) for ref in c.refs)]
+
+
+# A resolution number right after a body's name: "WTSA Res 106", "WTSA-24 Resolution 106", "WTSA第106号决议".
+_RESOLUTION_AFTER = re.compile(r"[\s-]*(?:[0-9]{2,4}\s*)?(?:res(?:olution|\.)?\s*(?:no\.?\s*)?[0-9]+|第\s*[0-9]+\s*号决议)", re.IGNORECASE)
+
+
 def _matching_refs(question: str, clause: Clause) -> list:
     """The clause's references that fit what the question says of them: the body, the year, the place.
 
@@ -408,15 +433,16 @@ def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView, 
 
 
 def _footnoted_category(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> list[Clause]:
-    """For an asker of a kind a footnote lists ("我国是内陆发展中国家", "a small island developing state"):
-    the footnote, and the operative clauses naming the term it explains (发展中国家¹)."""
+    """For an asker of a kind a footnote lists ("我国是内陆发展中国家", "a small island developing state",
+    "an LDC"): the footnote, and the operative clauses naming the term it explains (发展中国家¹)."""
     norm = normalize(question)
     asked = stemmed_terms(question)
+    letters = {re.sub(r"[^a-z]", "", a.casefold().removesuffix("s")) for a in acronyms(question)}
     operative = [c for c in clauses if c.kind == "operative"]
     found: list[Clause] = []
     for anchor, footnote in corpus.footnote_anchors():
         kinds = [*re.split(r"[、，,；;]|和", footnote.text), *re.split(r",|;|\band\b", footnote.text_in("en"))]
-        if not any(_names_kind(norm, asked, kind, anchor) for kind in kinds):
+        if not any(_names_kind(norm, asked, letters, kind.strip().rstrip("。."), anchor) for kind in kinds):
             continue
         # The term explained is the longest end of the words before the mark that operative clauses use.
         term = next((anchor[-n:] for n in range(len(anchor), 2, -1) if any(anchor[-n:] in c.text for c in operative)), "")
@@ -424,13 +450,18 @@ def _footnoted_category(question: str, clauses: Sequence[Clause], corpus: Corpus
     return found
 
 
-def _names_kind(norm: str, asked: Sequence[str], kind: str, anchor: str) -> bool:
+# Words of a footnote's list that its kinds' abbreviations leave out ("These include the least developed countries").
+_LIST_FILLER = frozenset({"these", "include", "includes", "the", "and", "of", "with", "in"})
+
+
+def _names_kind(norm: str, asked: Sequence[str], letters: set[str], kind: str, anchor: str) -> bool:
     """Whether a question names one kind of a footnote's list, by more than the marked term itself:
-    its last five characters or more in Chinese ("内陆发展中国家", not "发展中国家"), its last three words in English."""
-    kind = kind.strip().rstrip("。.")
+    its last five characters or more in Chinese ("内陆发展中国家", not "发展中国家"), its last three
+    words in English, or its initials ("LDC")."""
     if kind.isascii():
+        initials = "".join(w[0] for w in re.findall(r"[a-z]+", kind.casefold()) if w not in _LIST_FILLER)
         words = stemmed_terms(kind)[-3:]
-        return len(words) == 3 and any(asked[i:i + 3] == words for i in range(len(asked)))
+        return initials in letters or (len(words) == 3 and any(asked[i:i + 3] == words for i in range(len(asked))))
     return any(kind[-n:] in norm and kind[-n:] not in anchor for n in range(5, len(kind) + 1))
 
 
@@ -521,6 +552,7 @@ def _select(
         if named_verb:
             group = [c for c in group if c.id in named_verb]
         group = _naming_the_member_kind(question, group)
+        group = _citing_the_named_body(question, group) or group
         if _ROLE.search(normalize(question)):
             # A role is more than a mandate: "What role does academia play?" also takes in
             # the clauses that speak of academia inside someone else's mandate.
@@ -539,6 +571,12 @@ def _select(
         mentioned = _mentioning_known(question, corpus, within={h.clause.id for h in routed} if routed else None)
         if 0 < len(mentioned) <= cal.MAX_CITATIONS:
             return Selection(_by_order(mentioned), False, "mentions")
+    if route.wants_list and not routed and _ASKS_PROVISIONS.search(normalize(question)):
+        # "针对发展中国家，决议拿出了哪些措施？": every operative clause naming the topic, when several do.
+        topic = _ASKS_PROVISIONS.sub(" ", _THIS_TEXT.sub(" ", normalize(question)))
+        acting = [c for c in _mentioning_known(topic, corpus) if c.kind == "operative"]
+        if 1 < len(acting) <= cal.MAX_CITATIONS:
+            return Selection(_by_order(acting), False, "measures")
     # A question asking for a kind of fact (how often, how many, a deadline) is answered by
     # the best of the top few clauses that contains such a fact, or not at all.
     pool = (routed or list(hits))[: cal.FACT_SEARCH_DEPTH]

@@ -53,12 +53,12 @@ FACT_TYPES = (
      r"|\b(?:numeric(?:al)?|quantified|quantitative) (?:targets?|goals?)\b|量化目标|数量目标",
      r"指标|衡量|考核|indicator|metric|kpi"),
     # Numbered Recommendations ("ITU-T L.1480"): the text speaks of Recommendations, never of one by number.
-    (r"\brecommendation numbers?\b|\bnumbers? of (?:the |those |these )?recommendations\b|\b(?:give|list) their numbers\b|编号",
+    (r"\brecommendation numbers?\b|\bnumbers? of (?:the |those |these )?recommendations\b|\b(?:give|list) their numbers\b|建议书.{0,6}编号",
      r"\b[a-z]\.[0-9]{2,}|编号"),
     # How the assembly voted is in its records, not in the text it adopted.
     (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|\b(?:co-?)?sponsor\w*|\bproposed by\b|\bwho (?:first )?(?:proposed|submitted|drafted)\b"
-     r"|\bwhich (?:country|countries|administration|region) (?:\w+ ){0,2}(?:proposed|submitted|put forward)\b"
-     r"|反对|赞成|投票|表决|弃权|提案国|提出的国家|哪些国家提出|哪个(?:国家|成员国|区域组织|组织).{0,10}提出",
+     r"|\bwhich (?:country|countries|administration|region) (?:\w+ ){0,3}(?:proposed|submitted|put forward)\b"
+     r"|反对|赞成|投票|表决|弃权|提案国|提出的国家|哪些国家提出|哪个(?:国家|成员国|区域组织|组织).{0,10}(?:提出|提的|提案)",
      r"投票|表决|反对|赞成|弃权|提案|vot(?:e|ed|ing)|sponsor"),
     # A day of the month: the text dates things by year, or by month and year ("2023年6月").
     (r"\b(?:what|which|exact) (?:date|day)\b|\bon what day\b|哪一?天|几月几[日号]|具体日期|确切日期|日期是",

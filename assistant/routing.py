@@ -16,7 +16,7 @@ from assistant.text import normalize
 # Canonical section key -> (English phrases, Chinese phrases) as a question may name them.
 SECTION_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "foreword": (("foreword", "preface"), ("前言",)),
-    "recalling": (("recalling", "recalls", "recalled"), ("忆及",)),
+    "recalling": (("recalling", "recalls", "recalled", "recall"), ("忆及",)),
     "considering-further": (("considering further", "further considering", "further considerations"), ("进一步考虑到",)),
     "considering": (("considering", "considerations"), ("考虑到",)),
     "noting": (("noting",), ("注意到",)),

@@ -214,14 +214,27 @@ _ALIAS_RE = re.compile(
 _GROUP_KEYS = [_ALIAS_KEYS[name] for name in sorted(_ALIAS_KEYS, key=len, reverse=True)]
 
 
-def find_actors(text: str) -> list[str]:
-    """All actor keys mentioned in `text` (either language), in order of first mention."""
-    found: list[str] = []
+# Another Sector's name just before "study groups" makes them that Sector's: "ITU-D的研究组", "ITU-R SGs".
+_OTHER_SECTOR = {
+    "itu-d-study-groups": re.compile(r"(?:ITU-D|电信发展部门|Development Sector)(?:的|\s)*$", re.IGNORECASE),
+    "itu-r-study-groups": re.compile(r"(?:ITU-R|无线电通信部门|Radiocommunication Sector)(?:的|\s)*$", re.IGNORECASE),
+}
+
+
+def _matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, key) of each actor name in `text`; study groups after another Sector's name are that Sector's."""
+    found = []
     for match in _ALIAS_RE.finditer(text):
         key = _GROUP_KEYS[match.lastindex - 1]
-        if key not in found:
-            found.append(key)
+        if key == "study-groups":
+            key = next((other for other, before in _OTHER_SECTOR.items() if before.search(text[: match.start()])), key)
+        found.append((match.start(), match.end(), key))
     return found
+
+
+def find_actors(text: str) -> list[str]:
+    """All actor keys mentioned in `text` (either language), in order of first mention."""
+    return list(dict.fromkeys(key for _, _, key in _matches(text)))
 
 
 def resolve_actor(name: str) -> str:
@@ -253,7 +266,7 @@ def english_name(key: str) -> str:
 
 def actor_mentions(text: str) -> list[tuple[int, int, str]]:
     """(start, end, actor key) of every actor name in `text`, longest names first."""
-    return [(m.start(), m.end(), _GROUP_KEYS[m.lastindex - 1]) for m in _ALIAS_RE.finditer(text)]
+    return _matches(text)
 
 
 def actor_forms(key: str) -> tuple[str, ...]:

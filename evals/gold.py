@@ -97,7 +97,8 @@ def load_gold(path: str | Path, clauses: Iterable[Clause]) -> list[EvalCase]:
 
 
 def resolve_quote(quote: str, clauses: Iterable[Clause]) -> list[str]:
-    """Ids of the clauses whose text contains `quote`: exactly, or else ignoring whitespace.
+    """Ids of the clauses whose text contains `quote`: exactly, or else ignoring whitespace, or
+    else in the heading they stand under.
 
     Chinese puts no spaces between words, so a passage copied from a PDF or a chat often
     carries stray spaces or line breaks that the clause text does not.
@@ -107,7 +108,12 @@ def resolve_quote(quote: str, clauses: Iterable[Clause]) -> list[str]:
     if exact:
         return exact
     squeezed = _squeeze(quote)
-    return [clause.id for clause in clauses if squeezed and squeezed in _squeeze(clause.text)]
+    loose = [clause.id for clause in clauses if squeezed and squeezed in _squeeze(clause.text)]
+    if loose or not squeezed:
+        return loose
+    # A heading quoted ("请成员国、部门成员、部门准成员和学术成员") names the clauses under it; one
+    # heading over several items matches them all, which the caller refuses as ambiguous.
+    return [clause.id for clause in clauses if clause.heading and squeezed in _squeeze(clause.heading)]
 
 
 def dataset_hash(path: str | Path) -> str:

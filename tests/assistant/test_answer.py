@@ -57,6 +57,19 @@ def ids(answer):
          ["resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
          + [f"instructs-study-groups/{n}" for n in (1, 2, 3)] + ["invites-members/1"]),
         ("决议让谁去跟经认可的SDO做协调协作？", ["instructs-study-groups/2"]),
+        # ITU-D's study groups are not the ITU-T study groups this text instructs.
+        ("为什么说需要和ITU-D的研究组密切协调？", ["bearing-in-mind/c"]),
+        ("ITU-T各研究组的任务都有哪些？", [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
+        ("tl;dr of what the assembly actually resolves?", [f"resolves/{n}" for n in (1, 2, 3, 4)]),
+        ("针对发展中国家，这个决议拿出了哪些具体措施？",
+         ["resolves/4", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1"]),
+        ("We're from an LDC. What does this resolution offer us?",
+         ["resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "footnotes/1"]),
+        ("SIDS在这份决议里也算发展中国家吗？", ["footnotes/1"]),
+        ("请问这份文件的决议编号", ["title/1"]),
+        # The assembly named with its year is this one; "WTSA Res 106" is the text itself.
+        ("which other WTSA-24 resolutions does it recall", ["recalling/b", "recalling/d"]),
+        ("What does WTSA Res 106 recall?", [f"recalling/{x}" for x in "abcde"]),
     ],
 )
 def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):
@@ -83,6 +96,8 @@ def test_cites_exactly_the_clauses_that_answer(assistant, question, expected):
         "这份决议最早是哪个国家提出来的？",
         "ITU-R在可持续数字化转型方面被要求做什么？",
         "第44号决议的“做出决议”部分有哪些内容？",
+        "Which country or regional group proposed Resolution 106?",
+        "106号决议最早是哪个国家提的提案",
     ],
 )
 def test_abstains_when_the_text_does_not_say(assistant, question):

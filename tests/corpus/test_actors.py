@@ -52,6 +52,13 @@ def test_actor_names():
     assert all(set(actor_names(key)) == {"zh", "en"} for key in ACTOR_KEYS)
 
 
+def test_study_groups_after_another_sectors_name_are_that_sectors():
+    assert find_actors("需要和ITU-D的研究组密切协调") == ["itu-d-study-groups"]
+    assert find_actors("coordination with the ITU-D SGs") == ["itu-d-study-groups"]
+    assert find_actors("ITU-R的研究组要做什么") == ["itu-r-study-groups"]
+    assert find_actors("ITU-T研究组和研究组") == ["study-groups"]
+
+
 def test_english_name_is_the_full_name_a_reader_without_abbreviations_can_follow():
     assert english_name("tsag") == "Telecommunication Standardization Advisory Group"
     assert english_name("TSB Director") == "Director of the Telecommunication Standardization Bureau"

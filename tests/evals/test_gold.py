@@ -100,3 +100,13 @@ def test_dataset_hash_follows_content(tmp_path):
     assert dataset_hash(first).startswith("sha256:") and len(dataset_hash(first)) == len("sha256:") + 64
     with pytest.raises(AssistantError, match="cannot read gold set"):
         dataset_hash(tmp_path / "nope.jsonl")
+
+
+def test_a_quoted_heading_names_the_clauses_under_it(clauses):
+    from dataclasses import replace
+
+    invited = replace(clauses[0], heading="请成员国、部门成员")
+    others = [replace(c, heading="做出决议") for c in clauses[1:3]]
+    assert resolve_quote("请成员国、部门成员", [invited, *others]) == ["doc/resolves/1"]
+    assert resolve_quote("做出决议", [invited, *others]) == ["doc/resolves/2", "doc/resolves/3"]  # the caller refuses it
+    assert resolve_quote("开展能力建设", [invited, *others]) == ["doc/resolves/3"]  # the text comes first
