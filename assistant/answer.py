@@ -71,7 +71,7 @@ class CorpusView(Protocol):
 
 
 _LIST_MENTION = re.compile(
-    r"\b(mention\w*|refer\w*|cite[sd]?|where (?:is|are|does|do)|(?:which|what) (?:[\w-]+ ){0,3}(?:clauses|paragraphs|parts|resolutions))\b|提到|提及|引用|涉及|哪些地方|哪些条款|哪几条|哪些段|哪几段|哪些决议"
+    r"\b(mention\w*|refer\w*|cite[sd]?|anywhere|where (?:is|are|does|do)|(?:which|what) (?:[\w-]+ ){0,3}(?:clauses|paragraphs|parts|resolutions))\b|提到|提及|引用|涉及|哪些地方|哪些条款|哪几条|哪些段|哪几段|哪些决议"
 )
 _DOCUMENT_WORDS = re.compile(
     r"\b(?:the|this|that) (?:resolution|text|document)\b|本决议|该决议|这项决议|决议(?:中|里|对)|文中|文本|全文|这份文件"
@@ -258,6 +258,11 @@ _ALSO_ITS_WORDS = re.compile(
 def _footnote_selection(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> Selection | None:
     """A question about a footnote's anchor, or about the meaning of a term a footnote defines."""
     norm = normalize(question)
+    marking = [h.clause for h in hits if h.ranks.get("route") is not None and h.clause.kind != "footnote" and h.clause.footnotes]
+    if marking and route.items and "footnotes" in route.sections:
+        # "What does the footnote attached to recalling b) say?": the anchor is given, its footnote asked.
+        marked = {f for c in marking for f in c.footnotes}
+        return Selection(_by_order(c for c in corpus.document_clauses(marking[0].document) if c.id in marked), False, "footnote of")
     if _ANCHOR.search(norm):
         footnotes = [h.clause for h in hits if h.clause.kind == "footnote" and (
             h.ranks.get("route") is not None or h.clause.id in route.context)]
@@ -474,7 +479,7 @@ _ASKS_IF_MENTIONED = re.compile(
 _ASKS_PROVISIONS = re.compile(
     r"\b(?:instruct\w*|requir\w*|oblig\w*|mandat\w*|measures?|steps|actions?|provisions?|resolves?|decide[sd]?"
     r"|tell\w* (?:\w+ ){0,3}to|ask\w* (?:\w+ ){0,3}to|call\w* (?:on|upon))\b"
-    r"|要求|责成|做出决议|规定了|措施|举措|行动|做什么|干什么|怎么做|做哪些|决定了|条款|步骤|流程|具体程序"
+    r"|要求|责成|做出决议|规定了|措施|举措|安排|行动|做什么|干什么|怎么做|做哪些|决定了|条款|步骤|流程|具体程序"
 )
 # "What does it offer us?", "能给我们带来什么": the asker's gain, not the asker's tasks.
 _ASKS_BENEFIT = re.compile(

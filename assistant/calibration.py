@@ -29,7 +29,7 @@ RELATED_SHOWN = 3
 
 # (what the question asks for, evidence a cited clause must contain to answer it)
 FACT_TYPES = (
-    (r"how much|budget|cost|funding|fund(?:s|ed)?\b|预算|经费|资金|费用|多少钱", r"[0-9]+\s*(?:万|亿|美元|瑞郎|法郎|chf|usd|\$)|预算|经费|资金"),
+    (r"how much|budget|cost|funding|fund(?:s|ed)?\b|\bsalar(?:y|ies)\b|\bremuneration\b|预算|经费|资金|费用|多少钱|薪水|薪酬|工资|报酬", r"[0-9]+\s*(?:万|亿|美元|瑞郎|法郎|chf|usd|\$)|预算|经费|资金"),
     (r"deadline|due date|by when|by which year|by what year|截止|期限|之前完成|哪一年之前|什么时候之前", r"截止|期限|前完成|之前|[0-9]{4}年[0-9]+月[0-9]+日|deadline"),
     (r"复审|review(?:ed)?\b", r"复审|审议|审查|review"),
     # A bare 一 is the article ("一项战略目标": a strategic goal), not a count.

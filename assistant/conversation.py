@@ -130,7 +130,10 @@ def resolve(question: str, previous: Turn | None) -> Turn:
         return Turn(question, route)  # "and what is TSAG told to do?" names who and what: it stands alone
     if route.references and not route.items:
         return Turn(question, route)  # "其中第44号决议是关于什么的？" names the resolution it asks about
-    if route.items and len(previous.cited) > 1 and ORDINAL_WORD.search(normalize(question)) and not (
+    # A number where the cited paragraphs are lettered ("那2呢？" after recalling b and d) counts too.
+    lettered = bool(previous.cited) and all(not cited.rsplit("/", 1)[-1].isdigit() for cited in previous.cited)
+    counts = ORDINAL_WORD.search(normalize(question)) or (lettered and all(item.isdigit() for item in route.items))
+    if route.items and len(previous.cited) > 1 and counts and not (
         route.sections or route.actors or NEXT_ITEM in route.items
     ):
         # "What is the second one about?" after a list counts in the clauses the list cited.

@@ -48,7 +48,13 @@ _ITEM_PATTERNS = (
     re.compile(r"\b(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|[4-6]th)\s+(?:paragraph|item|point|clause|one|task)\b"),
     re.compile(r"(最后)\s*一\s*(?:段|项|款|条|点)"),
     re.compile(r"(下一|next)\s*(?:段|项|款|条|点|one|paragraph|item|point|clause)"),
+    # A digit that is the whole question: "what about 4?", "and 3?", "那2呢？" (a follow-up's item;
+    # "and 89?" is a resolution's number, not a paragraph's).
+    re.compile(r"^\W*(?:(?:ok|okay|so|and|then|what|how)\W+)*(?:about\s+)?(?:no\.?\s*|#)?([0-9])\W*$"),
+    re.compile(r"^\W*(?:那么?|还有)?\s*([0-9])\s*(?:呢|吗)?\W*$"),
 )
+# "决议1", "决议 3": a paragraph of "resolves" as Chinese readers shorten it (not "第106号决议", "这个决议").
+_RESOLVES_SHORT = re.compile(r"(?<![0-9号第的个项份这该本此])决议\s*([0-9]{1,2})(?![0-9号])")
 # A bare number or letter right after a section name: "resolves 3", "做出决议3", "recalling b?",
 # "顾及部分b项", "considering b - quick summary".
 _BARE_ITEM = re.compile(
@@ -216,11 +222,13 @@ def route_question(question: str) -> Route:
     without_refs = RESOLUTION_NUMBER.sub(" ", norm)
     references = tuple(dict.fromkeys(a or b for a, b in RESOLUTION_NUMBER.findall(norm)))
     sections = _section_mentions(without_refs)
+    sections += [(m.start(), "resolves") for m in _RESOLVES_SHORT.finditer(without_refs)]
     items = [
         label
         for pos, label, explicit in _item_mentions(without_refs)
         if explicit or any(0 <= pos - spos <= 24 for spos, _ in sections)
     ]
+    items += [m.group(1) for m in _RESOLVES_SHORT.finditer(without_refs)]
     for m in _FOOTNOTE_NUMBER.finditer(without_refs):
         sections.append((m.start(), "footnotes"))
         items.append(m.group(1) or m.group(2))
