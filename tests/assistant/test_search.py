@@ -10,17 +10,19 @@ def test_one_call_for_a_small_store_finds_what_a_call_per_language_finds(assista
     search = assistant._load().search
     calls = []
     real = search.index.search_each
-    monkeypatch.setattr(search.index, "search_each", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(search.index, "search_each", lambda *a, **k: calls.append(k.get("where")) or real(*a, **k))
     route = assistant.prepare(question).turn.route
     together = search.search(question, route)
     english = question.isascii()
-    assert len(calls) == 1  # English: its two queries in one call; Chinese: its one query
+    assert calls == [None]  # English: its two queries in one call; Chinese: its one query; no language filter
     calls.clear()
     monkeypatch.setattr(search, "_small_store", False)  # as if the store held more than one call returns
     apart = search.search(question, route)
     assert len(calls) == (2 if english else 1)
-    assert [(h.clause.id, h.ranks, round(h.similarity, 6)) for h in together] == [
-        (h.clause.id, h.ranks, round(h.similarity, 6)) for h in apart]
+    assert all(where and "language" in str(where) for where in calls)
+    # The store computes the same distances with a filter and without one: equal to the bit.
+    assert [(h.clause.id, h.ranks, h.similarity, h.score) for h in together] == [
+        (h.clause.id, h.ranks, h.similarity, h.score) for h in apart]
 
 
 def test_a_chinese_only_corpus_knows_english_names_through_actors_and_the_glossary():
