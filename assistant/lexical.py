@@ -24,7 +24,7 @@ class BM25Index:
     """Okapi BM25 over tokenized documents.
 
     >>> bm25 = BM25Index(["做出决议 鼓励成员", "责成研究组 制定建议书"])
-    >>> bm25.scores("研究组").argmax()
+    >>> int(bm25.scores("研究组").argmax())
     1
     """
 
