@@ -205,10 +205,14 @@ class HybridSearch:
         self.structure = StructureIndex(self.clauses)
         self._titles = {c.id for c in self.clauses if c.kind == "title"}
         self._position = {c.id: i for i, c in enumerate(self.clauses)}  # corpus order: document, then clause
+        self._by_document: dict[str, list[Clause]] = {}  # a whole-document answer reads one, not the corpus
+        for clause in self.clauses:
+            self._by_document.setdefault(clause.document, []).append(clause)
         languages = {c.language for c in self.clauses}
         # The originals' entries, when their language can be told from the versions' ("zh" here).
         self._original_language = next(iter(languages)) if len(languages) == 1 and self.versions else None
-        self._phrases: list[list[str]] | None = None  # the English words, read on first use
+        # The English words, read on first use: each stretch's word lists from each start, by initial.
+        self._phrases: dict[str, list[tuple[list[str], int]]] | None = None
         self._mentions: dict[tuple, list[Clause]] = {}  # the corpus is fixed: answers to "who mentions X" too
         self._citing: dict[str, list[Clause]] = {}
         self._anchors: list[tuple[str, Clause]] = []
@@ -352,7 +356,7 @@ class HybridSearch:
 
     def document_clauses(self, document: str) -> list[Clause]:
         """Every clause of one document, in document order."""
-        return [c for c in self.clauses if c.document == document]
+        return list(self._by_document.get(document, ()))
 
     def footnote_anchors(self) -> list[tuple[str, Clause]]:
         """(the words just before a footnote mark, the footnote) for every mark in the corpus."""
@@ -384,11 +388,17 @@ class HybridSearch:
         An abbreviation is rarely written out in a resolution; its words are.
         """
         if self._phrases is None:
-            self._phrases = _phrases(c.text_in("en") for c in self.clauses if c.language == "en" or "en" in c.versions)
+            self._phrases = {}
+            for words in _phrases(c.text_in("en") for c in self.clauses if c.language == "en" or "en" in c.versions):
+                for start, word in enumerate(words):
+                    self._phrases.setdefault(word[0], []).append((words, start))
         if not self._phrases:
             return None
         letters = re.sub(r"[^A-Z]", "", acronym[:-1] if acronym.endswith("s") else acronym).casefold()
-        return any(_spells(letters, words[start:]) for words in self._phrases for start in range(len(words)))
+        if not letters:
+            return True  # no letters to spell: any words do
+        # Only a start whose word has the first letter can spell it: the others are never scanned.
+        return any(_spells(letters, words[start:]) for words, start in self._phrases.get(letters[0], ()))
 
     def knows_resolution(self, number: str) -> bool:
         """Whether the corpus holds or cites a resolution with this number."""

@@ -50,7 +50,27 @@ def test_an_abbreviation_is_known_when_consecutive_english_words_spell_it():
     # Footnote 1: "least developed countries, small island developing states, landlocked developing countries".
     assert [search.abbreviates(a) for a in ("LDCs", "SIDS", "LLDC", "UN")] == [True, True, True, True]
     assert [search.abbreviates(a) for a in ("AAP", "GSR", "ITU-R")] == [False, False, False]
+    # Only starts with the first letter are tried: the same answers as trying every start of every stretch.
+    from assistant.search import _phrases, _spells
+
+    stretches = _phrases(c.text_in("en") for c in clauses if "en" in c.versions)
+    for acronym in ("LDC", "SG", "TSB", "ITU", "WTSA", "RG-DT", "G20", "IT", "XQ", "DCs", "123"):
+        letters = "".join(ch for ch in acronym.removesuffix("s") if ch.isupper()).casefold()
+        every = any(_spells(letters, words[start:]) for words in stretches for start in range(len(words)))
+        assert search.abbreviates(acronym) is every, acronym
     # With no English words there is nothing to judge by.
     chinese = [replace(c, versions={}) for c in clauses]
     alone = HybridSearch(chinese, index=None, embedder=None, text_of=lambda c: c.text, signals=("lexical", "route"))
     assert alone.abbreviates("AAP") is None
+
+
+def test_a_documents_clauses_are_the_corpus_scan_and_a_copy():
+    from assistant.search import HybridSearch
+    from corpus.library import load_corpus
+
+    clauses = load_corpus("corpus/texts")
+    search = HybridSearch(clauses, index=None, embedder=None, text_of=lambda c: c.text, signals=("lexical", "route"))
+    for document in {c.document for c in clauses} | {"no-such-document"}:
+        assert search.document_clauses(document) == [c for c in clauses if c.document == document]
+    search.document_clauses(clauses[0].document).clear()  # the caller's list, not the search's
+    assert search.document_clauses(clauses[0].document)
