@@ -24,7 +24,7 @@ class BM25Index:
     """Okapi BM25 over tokenized documents.
 
     >>> bm25 = BM25Index(["做出决议 鼓励成员", "责成研究组 制定建议书"])
-    >>> bm25.scores("研究组").argmax()
+    >>> int(bm25.scores("研究组").argmax())
     1
     """
 
@@ -75,9 +75,21 @@ class BM25Index:
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for the query (zeros when no term matches)."""
         cols = [self.vocabulary[t] for t in set(self._tokenize(query, stopwords=True)) if t in self.vocabulary]
-        if not cols:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.matrix[:, cols].sum(axis=1), dtype=np.float32).ravel()
+        return self._column_sums(cols)
+
+    def _column_sums(self, cols: Sequence[int]) -> np.ndarray:
+        """The rows' sums over these columns, in float32, added column after column.
+
+        The same additions in the same order as `self.matrix[:, cols].sum(axis=1)` (scipy multiplies
+        by a vector of ones, column by column), so the same bits, without building a submatrix (~10x
+        the time of the sums on a small corpus, every query).
+        """
+        total = np.zeros(self.size, dtype=np.float32)
+        indptr, rows, weights = self.matrix.indptr, self.matrix.indices, self.matrix.data
+        for col in cols:
+            start, end = indptr[col], indptr[col + 1]
+            total[rows[start:end]] += weights[start:end]  # a column's rows are unique: no lost additions
+        return total
 
     def top(self, query: str, k: int) -> list[tuple[int, float]]:
         """Row indices and scores of the k best documents with a positive score."""

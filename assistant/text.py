@@ -55,8 +55,12 @@ def script_share(text: str, language: str) -> float | None:
     return sum(bool(_CJK.match(ch)) for ch in letters) / len(letters)
 
 
+@lru_cache(maxsize=1024)
 def normalize(text: str) -> str:
-    """NFKC, lowercase, invisible and control characters removed, whitespace collapsed."""
+    """NFKC, lowercase, invisible and control characters removed, whitespace collapsed.
+
+    Remembered: answering one question normalizes its text a dozen times, in as many modules.
+    """
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)

@@ -6,16 +6,33 @@ later passes the "repeated" one. In the first pass a follow-up is asked as in a
 conversation: its earlier questions are asked just before it (untimed), so their vectors
 are cached, as they would be in the app. The cost of embedding a question alone, with
 `Embedder.embed_queries` (no cache), is what the answer latency is held against.
+
+    python -m benchmarks.latency                  # the latency section of benchmarks.run alone
+    python -m benchmarks.latency --repeats 1 --data-dir /tmp/ra-index --json
+
+One process measures one first pass: to compare two versions, run each several times,
+alternating, and take the medians (the machine's load moves every figure).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import tempfile
 import time
+from dataclasses import replace
+from pathlib import Path
 from typing import Callable, Sequence
 
-from evals.gold import EvalCase
-from benchmarks.measure import percentiles, ratio
+for _name, _value in (("ANONYMIZED_TELEMETRY", "False"), ("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
+                      ("TOKENIZERS_PARALLELISM", "false")):
+    os.environ.setdefault(_name, _value)
 
+from evals.gold import EvalCase, load_gold  # noqa: E402
+from benchmarks.measure import load_average, percentiles, ratio  # noqa: E402
+
+DEV_SET = Path(__file__).resolve().parent.parent / "evals" / "dev.jsonl"
 STAGES = ("embed_ms", "retrieve_ms", "compose_ms", "other_ms", "search_ms")
 WARM_UP = ("What does the foreword say about ISO and IEC?", "国际电联是什么机构？")
 
@@ -74,3 +91,52 @@ def _summary(samples: list[dict]) -> dict:
         "stages": {name: values for name, values in stages.items() if values["n"]},
         "per_question_ms": totals,
     }
+
+
+def measure(data_dir: Path, *, repeats: int, questions: int | None = None) -> dict:
+    """What benchmarks.run's latency section measures for the product: answers, the embedding alone, their ratio."""
+    from assistant.core import Assistant
+    from assistant.settings import Settings
+
+    settings = replace(Settings.from_env(), data_dir=data_dir, chroma_url="", llm_base_url="")
+    assistant = Assistant(settings)
+    cases = load_gold(DEV_SET, assistant.clauses)[:questions]
+    began = time.perf_counter()
+    assistant.load()
+    load_s = time.perf_counter() - began
+    assistant.warm_up()  # as the app does once it is up: the first name question should not read jieba's tagger
+    load_before = load_average()
+    product = answer_latency(assistant.ask, cases, repeats=repeats)
+    alone = query_embedding_cost(assistant.embedder, cases)
+    return product | {
+        "load_s": round(load_s, 2),
+        "embedding_alone": alone,
+        "embedding_ratio": embedding_ratio(product, alone),
+        "load_average": [load_before, load_average()],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="passes after the first (default 3)")
+    parser.add_argument("--questions", type=int, help="the first N dev questions only (default: all)")
+    parser.add_argument("--data-dir", type=Path, help="the index folder, kept between runs (default: a temporary one)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="ra-bench-latency-") as work:
+        results = measure(args.data_dir or Path(work), repeats=args.repeats, questions=args.questions)
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return 0
+    for run in ("cold_cache", "repeated"):
+        total = results[run]["total"]
+        stages = "  ".join(f"{name} {values['p50']:.2f}" for name, values in results[run]["stages"].items())
+        print(f"{run:<10} p50 {total['p50']:.2f}  p95 {total['p95']:.2f} ms  (stages, p50: {stages})")
+    alone, ratios = results["embedding_alone"], results["embedding_ratio"]
+    print(f"embedding alone p50 {alone['p50']:.2f}  p95 {alone['p95']:.2f} ms; answer/embedding p50 {ratios['p50']}x, "
+          f"p95 {ratios['p95']}x; load average {results['load_average']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

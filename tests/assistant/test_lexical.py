@@ -47,3 +47,13 @@ def test_a_passage_not_joined_at_a_separator_is_tokenized_whole():
     texts = ["成员国", "组成立", "T", "成员国"]
     bm25, _ = index_passages_and_texts(passages, texts)
     _same_answers(bm25, BM25Index(passages), ["人组", "研究组", "itu-t", "itu", "成员国", "t"])
+
+
+def test_scores_are_scipys_column_sums_to_the_bit(clauses):
+    bm25, _ = index_passages_and_texts([passage_text(c) for c in clauses], [c.text for c in clauses])
+    columns = np.random.default_rng(7).permutation(len(bm25.vocabulary))
+    for start in range(0, 600, 6):
+        chosen = [int(c) for c in columns[start : start + 1 + start % 13]]  # 1 to 13 columns, in no sorted order
+        theirs = np.asarray(bm25.matrix[:, chosen].sum(axis=1), dtype=np.float32).ravel()
+        assert np.array_equal(bm25._column_sums(chosen).view(np.int32), theirs.view(np.int32)), chosen
+    assert not bm25._column_sums([]).any() and bm25.scores(QUERIES[1]).max() > 0

@@ -10,17 +10,19 @@ def test_one_call_for_a_small_store_finds_what_a_call_per_language_finds(assista
     search = assistant._load().search
     calls = []
     real = search.index.search_each
-    monkeypatch.setattr(search.index, "search_each", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(search.index, "search_each", lambda *a, **k: calls.append(k.get("where")) or real(*a, **k))
     route = assistant.prepare(question).turn.route
     together = search.search(question, route)
     english = question.isascii()
-    assert len(calls) == 1  # English: its two queries in one call; Chinese: its one query
+    assert calls == [None]  # English: its two queries in one call; Chinese: its one query; no language filter
     calls.clear()
     monkeypatch.setattr(search, "_small_store", False)  # as if the store held more than one call returns
     apart = search.search(question, route)
     assert len(calls) == (2 if english else 1)
-    assert [(h.clause.id, h.ranks, round(h.similarity, 6)) for h in together] == [
-        (h.clause.id, h.ranks, round(h.similarity, 6)) for h in apart]
+    assert all(where and "language" in str(where) for where in calls)
+    # The store computes the same distances with a filter and without one: equal to the bit.
+    assert [(h.clause.id, h.ranks, h.similarity, h.score) for h in together] == [
+        (h.clause.id, h.ranks, h.similarity, h.score) for h in apart]
 
 
 def test_a_chinese_only_corpus_knows_english_names_through_actors_and_the_glossary():
@@ -48,7 +50,27 @@ def test_an_abbreviation_is_known_when_consecutive_english_words_spell_it():
     # Footnote 1: "least developed countries, small island developing states, landlocked developing countries".
     assert [search.abbreviates(a) for a in ("LDCs", "SIDS", "LLDC", "UN")] == [True, True, True, True]
     assert [search.abbreviates(a) for a in ("AAP", "GSR", "ITU-R")] == [False, False, False]
+    # Only starts with the first letter are tried: the same answers as trying every start of every stretch.
+    from assistant.search import _phrases, _spells
+
+    stretches = _phrases(c.text_in("en") for c in clauses if "en" in c.versions)
+    for acronym in ("LDC", "SG", "TSB", "ITU", "WTSA", "RG-DT", "G20", "IT", "XQ", "DCs", "123"):
+        letters = "".join(ch for ch in acronym.removesuffix("s") if ch.isupper()).casefold()
+        every = any(_spells(letters, words[start:]) for words in stretches for start in range(len(words)))
+        assert search.abbreviates(acronym) is every, acronym
     # With no English words there is nothing to judge by.
     chinese = [replace(c, versions={}) for c in clauses]
     alone = HybridSearch(chinese, index=None, embedder=None, text_of=lambda c: c.text, signals=("lexical", "route"))
     assert alone.abbreviates("AAP") is None
+
+
+def test_a_documents_clauses_are_the_corpus_scan_and_a_copy():
+    from assistant.search import HybridSearch
+    from corpus.library import load_corpus
+
+    clauses = load_corpus("corpus/texts")
+    search = HybridSearch(clauses, index=None, embedder=None, text_of=lambda c: c.text, signals=("lexical", "route"))
+    for document in {c.document for c in clauses} | {"no-such-document"}:
+        assert search.document_clauses(document) == [c for c in clauses if c.document == document]
+    search.document_clauses(clauses[0].document).clear()  # the caller's list, not the search's
+    assert search.document_clauses(clauses[0].document)

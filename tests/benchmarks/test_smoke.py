@@ -39,3 +39,19 @@ def test_smoke_run_writes_results_plots_and_report(tmp_path):
     report = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
     assert report.startswith("# Benchmarks")
     assert "## Targets" in report and "Smoke run" in report
+
+
+@pytest.mark.timeout(300)
+def test_the_latency_section_runs_alone(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.latency", "--questions", "3", "--repeats", "1", "--data-dir", str(tmp_path), "--json"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout)
+    assert results["questions"] == 3 and results["cold_cache"]["total"]["n"] == 3 and results["repeated"]["total"]["n"] == 3
+    assert results["embedding_alone"]["n"] == 3 and results["embedding_ratio"]["p50"] > 0
