@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from corpus.errors import AssistantError
 
@@ -221,15 +222,19 @@ _OTHER_SECTOR = {
 }
 
 
-def _matches(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, key) of each actor name in `text`; study groups after another Sector's name are that Sector's."""
+@lru_cache(maxsize=256)
+def _matches(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, key) of each actor name in `text`; study groups after another Sector's name are that Sector's.
+
+    Remembered: routing, conversation and selection scan one question's text five times or more.
+    """
     found = []
     for match in _ALIAS_RE.finditer(text):
         key = _GROUP_KEYS[match.lastindex - 1]
         if key == "study-groups":
             key = next((other for other, before in _OTHER_SECTOR.items() if before.search(text[: match.start()])), key)
         found.append((match.start(), match.end(), key))
-    return found
+    return tuple(found)
 
 
 def find_actors(text: str) -> list[str]:
@@ -266,7 +271,7 @@ def english_name(key: str) -> str:
 
 def actor_mentions(text: str) -> list[tuple[int, int, str]]:
     """(start, end, actor key) of every actor name in `text`, longest names first."""
-    return _matches(text)
+    return list(_matches(text))
 
 
 def actor_forms(key: str) -> tuple[str, ...]:
