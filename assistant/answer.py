@@ -147,7 +147,7 @@ _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何
 # "Who is responsible for…", "谁负责…": a question about who is tasked with something.
 _ASKS_WHO_ACTS = re.compile(
     r"\b(?:who|which (?:body|bodies|group|groups|organ|entity|one))(?:'s| is| are)? (?:\w+ ){0,2}"
-    r"(?:responsible|in charge|tasked|charged|supposed|expected|meant|has to|have to|must|should|is to)\b|"
+    r"(?:responsible|in charge|tasked|charged|supposed|expected|meant|told|asked|instructed|required|has to|have to|must|should|is to)\b|"
     r"谁(?:来)?(?:负责|承担|牵头|落实|去做|应该|要)|哪个机构(?:负责|要)|归谁|由谁|交给了?谁|(?:让|叫|要求|责成)谁"
 )
 # "谁牵头成立的", "who set it up": who did something in the past, which a recital records, not a task.

@@ -18,7 +18,9 @@ from assistant.text import detect_language, normalize
 _FOLLOWUP_EN = re.compile(
     r"^\s*(?:(?:ok|okay|so|right|alright|thanks|great|cool)\b[\s,.!]*)?(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
     r"\b(?:it|its|they|them|their|those|these|that one|this one|that clause|this clause|"
-    r"that (?:person|body|group|office|official)|this (?:person|body|group|office|official)|he|she|him|her)\b"
+    r"that (?:person|body|group|office|official)|this (?:person|body|group|office|official)|he|she|him|her)\b|"
+    # "when was that?", "who did that": "that" closing a short question is what was just said.
+    r"\b(?:was|is|did|does|do|about|of) (?:that|this)\W*$"
 )
 # A Chinese question without a subject ("是什么时候成立的？", "要和哪些机构协调？") leans on the last one.
 _FOLLOWUP_ZH = re.compile(

@@ -104,7 +104,8 @@ class StructureIndex:
             indexes = [n - 1 if n > 0 else n for n in counted]
             return [route.context[i] for i in indexes if -len(route.context) <= i < len(route.context)]
         by_actor = [
-            c for actor in (route.actors if route.addressed else ()) for item in route.items
+            # "研究组……（第1项）": an actor's paragraph, whether or not the question speaks of its tasks.
+            c for actor in (route.actors if route.addressed or not route.sections else ()) for item in route.items
             for c in self.by_actor_item.get((actor, item), ())
         ]
         by_section = [c for s in route.sections for item in route.items for c in self.by_section_item.get((s, item), ())]

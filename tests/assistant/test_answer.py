@@ -71,6 +71,9 @@ def ids(answer):
         ("which other WTSA-24 resolutions does it recall", ["recalling/b", "recalling/d"]),
         ("What does WTSA Res 106 recall?", [f"recalling/{x}" for x in "abcde"]),
         ("决议1要整合哪些东西？列一下", ["resolves/1"]),  # 决议1: resolves 1 as Chinese readers shorten it
+        # An actor's numbered paragraph, though the question does not ask what it is told to do.
+        ("研究组制定建议书（第1项）是为了帮谁？", ["instructs-study-groups/1"]),
+        ("Who's told to keep RG-DT's work going?", ["resolves-to-instruct-tsag/1"]),
         ("What does the footnote attached to recalling b) say?", ["footnotes/1"]),
         ("Does it tie digital transformation to the 2030 goals anywhere?", ["recalling/a", "considering-further/1"]),
     ],

@@ -44,6 +44,7 @@ DOC = "wtsa-res106-2024"
         (["what's resolves 1?"], "ok and the 2nd one", ["resolves/2"]),  # one clause cited: its section's second
         (["What does resolves 2 say?"], "what about 4?", ["resolves/4"]),  # a number alone is the next item asked
         (["忆及了哪些决议？"], "那2呢？", ["recalling/b"]),  # lettered paragraphs: a number counts them
+        (["Who set up RG-DT?"], "when was that?", ["noting/1"]),  # "that" closing the question: the last answer
         # "The director" and 主任 are three bureaus' directors; this text gives tasks to one.
         (["What does TSAG have to do?"], "what about the director", ["resolves-to-instruct-tsb-director/1"]),
         (["TSAG要做什么？"], "那主任呢？", ["resolves-to-instruct-tsb-director/1"]),
