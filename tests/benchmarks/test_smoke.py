@@ -12,18 +12,20 @@ ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = ("latency", "index_build", "scale", "server_mode", "cold_start")
 
 
+def run_module(*args: str, timeout: int) -> subprocess.CompletedProcess:
+    """`python -m ARGS` from the project root, as a user runs it; fails the test on a non-zero exit."""
+    done = subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
 @pytest.mark.server
 @pytest.mark.timeout(900)  # a few minutes on an idle 2-core machine; more when it is shared
 def test_smoke_run_writes_results_plots_and_report(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--smoke", "--out", str(tmp_path)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=880,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    run_module("benchmarks.run", "--smoke", "--out", str(tmp_path), timeout=880)
 
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert results["errors"] == {}
@@ -43,15 +45,9 @@ def test_smoke_run_writes_results_plots_and_report(tmp_path):
 
 @pytest.mark.timeout(300)
 def test_the_latency_section_runs_alone(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.latency", "--questions", "3", "--repeats", "1", "--data-dir", str(tmp_path), "--json"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=280,
+    done = run_module(
+        "benchmarks.latency", "--questions", "3", "--repeats", "1", "--data-dir", str(tmp_path), "--json", timeout=280
     )
-    assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout)
     assert results["questions"] == 3 and results["cold_cache"]["total"]["n"] == 3 and results["repeated"]["total"]["n"] == 3
     assert results["embedding_alone"]["n"] == 3 and results["embedding_ratio"]["p50"] > 0
