@@ -18,6 +18,7 @@ from corpus.clause import Clause
 from corpus.mandates import list_mandates
 from corpus.sections import verbs_named
 from assistant import calibration as cal
+from assistant.abbreviations import spelled_within
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.intents import Intent
 from assistant.routing import RESOLUTION_NUMBER, Route, without_section_names
@@ -132,9 +133,8 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
             return f"the text never mentions {names[0]}"
     # "Explain the AAP timelines": an abbreviation that neither the text, its glossary, its actors
     # nor the initials of its English words spell out ("LDCs" are its least developed countries).
-    untranslated = set(re.findall(r"[a-z0-9-]+", leftover(question)))
-    # "ITU-R" is left as "-r" when the glossary cuts out "ITU": the part it does not know is still there.
-    named = [a for a in acronyms(question) if a.casefold() in untranslated or f"-{a.rsplit('-', 1)[-1].casefold()}" in untranslated]
+    # An abbreviation the glossary does not wholly translate ("ITU-R": it knows "ITU", not "-R") is checked.
+    named = [a for a in acronyms(question) if leftover(a).strip(" -")]
     for name in _unknown_names(question, corpus, named):
         if corpus.abbreviates(name) is False:
             return f"the text never mentions {name}"
@@ -142,7 +142,7 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
 
 
 # An assembly and its year as delegates write them: "WTSA-24", "PP-22", "wtdc2022".
-_ASSEMBLY_YEAR = re.compile(r"(wtsa|wtdc|pp|wrc|ra)-?((?:20)?[0-9]{2})")
+_ASSEMBLY_YEAR = re.compile(rf"({'|'.join(body.casefold() for body in ASSEMBLY_NAMES)})-?((?:20)?[0-9]{{2}})")
 _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何以|什么原因|出于什么")
 # "Who is responsible for…", "谁负责…": a question about who is tasked with something.
 _ASKS_WHO_ACTS = re.compile(
@@ -214,16 +214,11 @@ def _is_generic(question: str, corpus: CorpusView | None = None) -> bool:
     return len(residue) <= cal.GENERIC_MAX_TERMS
 
 
-# The Sector an actor's name may open with, apart from it: "ITU-T各研究组", "ITU-T's study groups".
-_SECTOR_BEFORE = re.compile(r"(?:ITU-T|国际电联|电信标准化部门)(?:'s|的|各|\s)*$", re.IGNORECASE)
-
-
 def _without_actors(question: str) -> str:
     """The question with actor names cut out, so "study groups" is not read as a topic."""
     kept, last = [], 0
     for start, end, _ in actor_mentions(question):
-        before = question[last:start]
-        kept.append(_SECTOR_BEFORE.sub("", before))
+        kept.append(question[last:start])
         last = end
     return " ".join(kept + [question[last:]])
 
@@ -442,12 +437,12 @@ def _footnoted_category(question: str, clauses: Sequence[Clause], corpus: Corpus
     "an LDC"): the footnote, and the operative clauses naming the term it explains (发展中国家¹)."""
     norm = normalize(question)
     asked = stemmed_terms(question)
-    letters = {re.sub(r"[^a-z]", "", a.casefold().removesuffix("s")) for a in acronyms(question)}
+    abbreviations = acronyms(question)
     operative = [c for c in clauses if c.kind == "operative"]
     found: list[Clause] = []
     for anchor, footnote in corpus.footnote_anchors():
         kinds = [*re.split(r"[、，,；;]|和", footnote.text), *re.split(r",|;|\band\b", footnote.text_in("en"))]
-        if not any(_names_kind(norm, asked, letters, kind.strip().rstrip("。."), anchor) for kind in kinds):
+        if not any(_names_kind(norm, asked, abbreviations, kind.strip().rstrip("。."), anchor) for kind in kinds):
             continue
         # The term explained is the longest end of the words before the mark that operative clauses use.
         term = next((anchor[-n:] for n in range(len(anchor), 2, -1) if any(anchor[-n:] in c.text for c in operative)), "")
@@ -455,18 +450,15 @@ def _footnoted_category(question: str, clauses: Sequence[Clause], corpus: Corpus
     return found
 
 
-# Words of a footnote's list that its kinds' abbreviations leave out ("These include the least developed countries").
-_LIST_FILLER = frozenset({"these", "include", "includes", "the", "and", "of", "with", "in"})
-
-
-def _names_kind(norm: str, asked: Sequence[str], letters: set[str], kind: str, anchor: str) -> bool:
+def _names_kind(norm: str, asked: Sequence[str], abbreviations: Sequence[str], kind: str, anchor: str) -> bool:
     """Whether a question names one kind of a footnote's list, by more than the marked term itself:
     its last five characters or more in Chinese ("内陆发展中国家", not "发展中国家"), its last three
-    words in English, or its initials ("LDC")."""
+    words in English, or an abbreviation its words spell ("LDC")."""
     if kind.isascii():
-        initials = "".join(w[0] for w in re.findall(r"[a-z]+", kind.casefold()) if w not in _LIST_FILLER)
+        if any(spelled_within(a, kind) for a in abbreviations):
+            return True
         words = stemmed_terms(kind)[-3:]
-        return initials in letters or (len(words) == 3 and any(asked[i:i + 3] == words for i in range(len(asked))))
+        return len(words) == 3 and any(asked[i:i + 3] == words for i in range(len(asked)))
     return any(kind[-n:] in norm and kind[-n:] not in anchor for n in range(5, len(kind) + 1))
 
 

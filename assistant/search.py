@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import heapq
-import re
 import time
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from corpus.clause import Clause
 from corpus.lines import footnote_mark
 from corpus.mandates import list_mandates
 from embeddings.index import DenseHit, index_entries
 from assistant import calibration, dictionary
+from assistant.abbreviations import letters_of, phrases, spells
 from assistant.glossary import expand_query, formal_terms, leftover
 from assistant.lexical import BM25Index, index_passages_and_texts
 from assistant.routing import IN_CONTEXT, LAST_ITEM, NEXT_ITEM, Route
@@ -390,16 +390,16 @@ class HybridSearch:
         """
         if self._phrases is None:
             self._phrases = {}
-            for words in _phrases(c.text_in("en") for c in self.clauses if c.language == "en" or "en" in c.versions):
+            for words in phrases(c.text_in("en") for c in self.clauses if c.language == "en" or "en" in c.versions):
                 for start, word in enumerate(words):
                     self._phrases.setdefault(word[0], []).append((words, start))
         if not self._phrases:
             return None
-        letters = re.sub(r"[^A-Z]", "", acronym[:-1] if acronym.endswith("s") else acronym).casefold()
+        letters = letters_of(acronym)
         if not letters:
             return True  # no letters to spell: any words do
         # Only a start whose word has the first letter can spell it: the others are never scanned.
-        return any(_spells(letters, words[start:]) for words, start in self._phrases.get(letters[0], ()))
+        return any(spells(letters, words[start:]) for words, start in self._phrases.get(letters[0], ()))
 
     def knows_resolution(self, number: str) -> bool:
         """Whether the corpus holds or cites a resolution with this number."""
@@ -426,37 +426,3 @@ class HybridSearch:
             if not rows:
                 return []
         return [self.clauses[r] for r in sorted(rows or ()) if self.clauses[r].id not in self._titles]
-
-
-# Words an abbreviation leaves out: "Organization for Economic Co-operation" is OEC, "Bureau of Standards" BS.
-_UNSPELLED = frozenset({"a", "an", "and", "for", "in", "of", "on", "the", "to", "with"})
-
-
-def _phrases(texts: Iterable[str]) -> list[list[str]]:
-    """The texts' words, lower case, one list per stretch between punctuation, without _UNSPELLED."""
-    return [
-        words
-        for text in texts
-        for stretch in re.split(r"[;:,.()]", text)
-        if (words := [w for w in re.findall(r"[a-z]+", stretch.casefold()) if w not in _UNSPELLED])
-    ]
-
-
-def _spells(letters: str, words: Sequence[str]) -> bool:
-    """Whether the words, from the first, spell the letters: each word its initial, a compound of two
-    English words both initials ("landlocked" gives the LL of LLDC)."""
-    if not letters:
-        return True
-    if not words or words[0][0] != letters[0]:
-        return False
-    if _spells(letters[1:], words[1:]):
-        return True
-    return len(letters) > 1 and _compound_initial(words[0], letters[1]) and _spells(letters[2:], words[1:])
-
-
-def _compound_initial(word: str, letter: str) -> bool:
-    """Whether the word is two English words of three letters or more, the second starting with `letter`."""
-    return any(
-        word[i] == letter and dictionary.is_english_word(word[:i]) and dictionary.is_english_word(word[i:])
-        for i in range(3, len(word) - 2)
-    )

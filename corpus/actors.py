@@ -215,25 +215,31 @@ _ALIAS_RE = re.compile(
 _GROUP_KEYS = [_ALIAS_KEYS[name] for name in sorted(_ALIAS_KEYS, key=len, reverse=True)]
 
 
-# Another Sector's name just before "study groups" makes them that Sector's: "ITU-D的研究组", "ITU-R SGs".
-_OTHER_SECTOR = {
-    "itu-d-study-groups": re.compile(r"(?:ITU-D|电信发展部门|Development Sector)(?:的|\s)*$", re.IGNORECASE),
-    "itu-r-study-groups": re.compile(r"(?:ITU-R|无线电通信部门|Radiocommunication Sector)(?:的|\s)*$", re.IGNORECASE),
+# A Sector's name just before "study groups" is part of the name and says whose they are: "ITU-T各研究组",
+# "ITU-T's study groups" are this Sector's; "ITU-D的研究组", "ITU-R SGs" another's.
+_SECTOR_BEFORE = {
+    "study-groups": re.compile(r"(?:ITU-T|国际电联|电信标准化部门)(?:'s|的|各|\s)*$", re.IGNORECASE),
+    "itu-d-study-groups": re.compile(r"(?:ITU-D|电信发展部门|Development Sector)(?:'s|的|各|\s)*$", re.IGNORECASE),
+    "itu-r-study-groups": re.compile(r"(?:ITU-R|无线电通信部门|Radiocommunication Sector)(?:'s|的|各|\s)*$", re.IGNORECASE),
 }
 
 
 @lru_cache(maxsize=256)
 def _matches(text: str) -> tuple[tuple[int, int, str], ...]:
-    """(start, end, key) of each actor name in `text`; study groups after another Sector's name are that Sector's.
+    """(start, end, key) of each actor name in `text`; study groups take in the Sector named just before them.
 
     Remembered: routing, conversation and selection scan one question's text five times or more.
     """
     found = []
     for match in _ALIAS_RE.finditer(text):
-        key = _GROUP_KEYS[match.lastindex - 1]
+        key, start = _GROUP_KEYS[match.lastindex - 1], match.start()
         if key == "study-groups":
-            key = next((other for other, before in _OTHER_SECTOR.items() if before.search(text[: match.start()])), key)
-        found.append((match.start(), match.end(), key))
+            previous = found[-1][1] if found else 0
+            for sector, before in _SECTOR_BEFORE.items():
+                if named := before.search(text, previous, start):
+                    key, start = sector, named.start()
+                    break
+        found.append((start, match.end(), key))
     return tuple(found)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.actors import ACTOR_KEYS, actor_names, english_name, find_actors, resolve_actor
+from corpus.actors import ACTOR_KEYS, actor_mentions, actor_names, english_name, find_actors, resolve_actor
 from corpus.errors import AssistantError
 
 
@@ -57,6 +57,8 @@ def test_study_groups_after_another_sectors_name_are_that_sectors():
     assert find_actors("coordination with the ITU-D SGs") == ["itu-d-study-groups"]
     assert find_actors("ITU-R的研究组要做什么") == ["itu-r-study-groups"]
     assert find_actors("ITU-T研究组和研究组") == ["study-groups"]
+    # The Sector before the name is part of it: "ITU-T各研究组" leaves no "ITU-T" behind as a topic.
+    assert actor_mentions("ITU-T各研究组的任务") == [(0, 9, "study-groups")]
 
 
 def test_english_name_is_the_full_name_a_reader_without_abbreviations_can_follow():
