@@ -51,12 +51,12 @@ def test_an_abbreviation_is_known_when_consecutive_english_words_spell_it():
     assert [search.abbreviates(a) for a in ("LDCs", "SIDS", "LLDC", "UN")] == [True, True, True, True]
     assert [search.abbreviates(a) for a in ("AAP", "GSR", "ITU-R")] == [False, False, False]
     # Only starts with the first letter are tried: the same answers as trying every start of every stretch.
-    from assistant.search import _phrases, _spells
+    from assistant.abbreviations import phrases, spells
 
-    stretches = _phrases(c.text_in("en") for c in clauses if "en" in c.versions)
+    stretches = phrases(c.text_in("en") for c in clauses if "en" in c.versions)
     for acronym in ("LDC", "SG", "TSB", "ITU", "WTSA", "RG-DT", "G20", "IT", "XQ", "DCs", "123"):
         letters = "".join(ch for ch in acronym.removesuffix("s") if ch.isupper()).casefold()
-        every = any(_spells(letters, words[start:]) for words in stretches for start in range(len(words)))
+        every = any(spells(letters, words[start:]) for words in stretches for start in range(len(words)))
         assert search.abbreviates(acronym) is every, acronym
     # With no English words there is nothing to judge by.
     chinese = [replace(c, versions={}) for c in clauses]
