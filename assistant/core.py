@@ -29,7 +29,7 @@ from assistant.routing import route_question, with_shared_names_read
 from assistant.search import SIGNALS, HybridSearch
 from assistant.spelling import Speller
 from assistant.settings import DEFAULT_MODEL, Settings
-from assistant.text import detect_language, warm_up
+from assistant.text import detect_language, warm_up, without_title
 from assistant.types import Answer, Document, Hit, Status
 
 __all__ = ["Assistant", "AssistantError", "QuestionError", "validate_question", "verb_names"]
@@ -140,6 +140,7 @@ class Assistant:
         self._retriever = None
         self._mandates: list[Mandate] | None = None
         self._held: frozenset[str] | None = None  # the resolution numbers the library holds
+        self._titles: tuple[str, ...] | None = None  # every document's title, in each language
 
     @property
     def clauses(self) -> list[Clause]:
@@ -275,14 +276,25 @@ class Assistant:
 
     def _intent(self, loaded: _Loaded, turn: Turn, hits: Sequence[Hit]) -> Intent:
         """The turn's intent, from the query vector the search has just computed (cached)."""
-        vector = self.embedder.embed_query(turn.question)
+        # A document named by its title is read as "this resolution": the title's words say
+        # which text, not what about it is asked ("what number is the resolution on …?").
+        question = without_title(turn.question, self._document_titles(), language=detect_language(turn.question))
+        vector = self.embedder.embed_query(question)
         # The relevance floor was calibrated on the default model's similarities; another model
         # (or a configuration without dense retrieval) is judged by the classifier alone.
         calibrated = "dense" in self.signals and self.embedder.model_id == DEFAULT_MODEL
         relevance = max((h.similarity for h in hits), default=0.0) if calibrated else 1.0
         if self._held is None:
             self._held = frozenset(c.resolution for c in self.clauses)
-        return loaded.intents.classify(turn.question, vector, turn.route, relevance=relevance, held=self._held)
+        return loaded.intents.classify(question, vector, turn.route, relevance=relevance, held=self._held)
+
+    def _document_titles(self) -> tuple[str, ...]:
+        """Each document's title, in every language the corpus has it in (the title block's second line)."""
+        if self._titles is None:
+            blocks = [c for c in self.clauses if c.section == "title"]
+            texts = [text for c in blocks for text in (c.text, *(v["text"] for v in c.versions.values()))]
+            self._titles = tuple(lines[1].strip() for lines in (t.splitlines() for t in texts) if len(lines) > 1)
+        return self._titles
 
     def mandates(self, actor: str | None = None) -> list[Mandate]:
         """Operative clauses grouped by actor; `actor` matches in either language (TSAG = 电信标准化顾问组).

@@ -212,9 +212,10 @@ class IntentClassifier:
             label in WHOLE_DOCUMENT and self._between_whole_document(probabilities)
         ):
             label = "lookup"
-        if label in WHOLE_DOCUMENT and (route.sections or route.context or set(route.references) - set(held)):
+        if label in WHOLE_DOCUMENT and (route.sections or route.items or route.context or set(route.references) - set(held)):
             # The slots narrow a whole-document question: "what does the resolution bear in mind"
-            # is its bearing-in-mind section, a follow-up leans on the clauses just discussed,
+            # is its bearing-in-mind section, "决议第1条要整合哪些东西" its first paragraphs,
+            # a follow-up leans on the clauses just discussed,
             # and "where was Resolution 89 adopted" or "what is Resolution 73 about" asks about
             # the clause citing it, not this text.
             label = "lookup"

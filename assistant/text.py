@@ -10,6 +10,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from typing import Sequence
 
 import snowballstemmer
 
@@ -181,3 +182,52 @@ def stemmed_terms(text: str, *, stopwords: bool = False) -> list[str]:
     ['studi', 'group', 'instruct']
     """
     return [stem(term) if term.isalpha() else term for term in tokenize(text, stopwords=stopwords)]
+
+
+# How much of a title a stretch of a question must hold to name the document by it.
+TITLE_SHARE = 0.7
+_UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9]+")
+
+
+def _units(text: str) -> list[tuple[str, int, int]]:
+    """A normalized text's Chinese characters and stemmed English words, with their offsets."""
+    return [
+        (stem(m.group()) if m.group().isalpha() and m.group().isascii() else m.group(), m.start(), m.end())
+        for m in _UNIT.finditer(text)
+        if m.group() not in EN_STOPWORDS
+    ]
+
+
+def without_title(question: str, titles: Sequence[str], *, language: str) -> str:
+    """The question with a document named by its title named as "this resolution" instead.
+
+    "What number is the resolution on enhancing standardization for sustainable digital
+    transformation?" asks about a document, not about transformation: its title's words are
+    what it is called, not what is asked. A stretch of the question holding at least
+    `TITLE_SHARE` of a title's characters (Chinese) or stemmed words (English), in any order, names it.
+
+    >>> without_title("What number has the resolution on enhancing standardization for sustainable digital transformation?",
+    ...               ["Enhancing standardization activities for sustainable digital transformation"], language="en")
+    'what number has the resolution on this resolution?'
+    """
+    norm = normalize(question)
+    units = _units(norm)
+    best: tuple[float, int, int] | None = None
+    for title in titles:
+        wanted = {unit for unit, _, _ in _units(normalize(title))}
+        if len(wanted) < 3:
+            continue
+        for first in range(len(units)):
+            if units[first][0] not in wanted:
+                continue
+            held: set[str] = set()
+            for last in range(first, min(len(units), first + 2 * len(wanted))):
+                if units[last][0] in wanted:
+                    held.add(units[last][0])
+                    share = len(held) / len(wanted)
+                    if share >= TITLE_SHARE and (best is None or share > best[0]):
+                        best = (share, units[first][1], units[last][2])
+    if best is None:
+        return question
+    _, start, end = best
+    return f"{norm[:start]}{'这项决议' if language == 'zh' else 'this resolution'}{norm[end:]}"

@@ -277,3 +277,13 @@ def test_a_section_word_used_as_an_ordinary_word_is_not_a_request_for_that_part(
 
 def test_a_resolution_number_written_without_a_space_names_the_resolution(assistant):
     assert ids(assistant.ask("SG tasks in res106?")) == ["instructs-study-groups/1", "instructs-study-groups/2", "instructs-study-groups/3"]
+
+
+def test_a_paragraph_number_narrows_a_whole_document_question(classifier, embedder):
+    # "List what item 1 brings together" asks about the first paragraphs, not the whole text.
+    assert _intent(classifier, embedder, "决议第1条要整合哪些东西？列一下") == "topic"
+
+
+def test_a_document_named_by_its_title_is_asked_about_as_a_document(assistant):
+    answer = assistant.ask("What number is the WTSA resolution on enhancing standardization for sustainable digital transformation?")
+    assert ids(answer) == ["title/1"] and "106" in answer.text

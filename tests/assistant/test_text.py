@@ -42,3 +42,15 @@ def test_acronyms_are_capitals_as_written_with_hyphens_and_plurals():
     ]
     assert acronyms("I ask: what does a US firm do?") == ["US"]
     assert acronyms("全是中文，没有缩写") == []
+
+
+def test_a_document_named_by_its_title_is_named_as_this_resolution():
+    from assistant.text import without_title
+
+    zh, en = "加强可持续数字化转型方面的标准化活动", "Enhancing standardization activities for sustainable digital transformation"
+    # Most of the title, in another order or with words left out, names the document.
+    assert without_title("关于加强可持续数字化转型标准化活动的那个决议是第几号？", [zh, en], language="zh") == "关于这项决议那个决议是第几号?"
+    assert "this resolution" in without_title("Which number is the resolution on enhancing sustainable digital transformation standardization?", [zh, en], language="en")
+    # A topic that shares only some of the title's words is a topic, and the question is left alone.
+    for question in ("What does it say about sustainable digital transformation?", "可持续数字化转型有什么意义？", "What is TSAG to do?"):
+        assert without_title(question, [zh, en], language=detect_language(question)) == question
