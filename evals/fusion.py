@@ -1,0 +1,134 @@
+"""How well each weighting of the search's similarity signals ranks the gold clause first.
+
+`python -m evals.fusion evals/dev.jsonl evals/test.jsonl …` searches every answerable,
+single-turn question of the kinds a ranking alone answers (lookup, paraphrase, purpose) once,
+keeps each clause's rank in every signal, and re-fuses those ranks under each weighting of a
+grid (reciprocal rank fusion, as `assistant.search` does): the share of questions whose first
+clause is a gold one, per language, for the shipped weights, the best weights on all files,
+and leave-one-file-out (the weights chosen on the other files, scored on the one left out).
+It is how `WEIGHTS` in `assistant/search.py` were set; it reads gold files, so the files it
+reads are dev sets from then on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from assistant.search import RRF_K, WEIGHTS
+
+RANKED_TYPES = ("lookup", "paraphrase", "purpose")
+# The signals weighed against "dense" (held at 1) and "route" (the question's own words: 2).
+TUNED = ("lexical", "version-dense", "version", "dictionary")
+GRID = (0.25, 0.5, 1.0, 2.0, 3.0)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One question's candidates: per clause, its rank in each signal and the search's tie-breakers."""
+
+    source: str  # the gold file it came from
+    lang: str
+    gold: frozenset[str]
+    ranks: tuple[tuple[str, Mapping[str, int], tuple], ...]  # (clause id, {signal: rank from 0}, tie-break key)
+
+
+def first(question: Ranked, weights: Mapping[str, float]) -> str:
+    """The clause the weights put first: reciprocal rank fusion, ties broken as the search breaks them.
+
+    >>> q = Ranked("f", "en", frozenset({"b"}), (("a", {"dense": 0}, (0,)), ("b", {"dense": 1, "lexical": 0}, (1,))))
+    >>> first(q, {"dense": 1.0, "lexical": 1.0}), first(q, {"dense": 1.0, "lexical": 0.0})
+    ('b', 'a')
+    """
+    def key(candidate):
+        cid, ranks, tie = candidate
+        score = sum(weights.get(name, 1.0) / (RRF_K + rank + 1) for name, rank in ranks.items())
+        return (-round(score, 12), *tie)
+
+    return min(question.ranks, key=key)[0]
+
+
+def top1(questions: Sequence[Ranked], weights: Mapping[str, float]) -> Counter:
+    """Per language, how many questions have a gold clause first."""
+    hits = Counter()
+    for q in questions:
+        hits[q.lang] += first(q, weights) in q.gold
+    return hits
+
+
+def grid() -> list[dict[str, float]]:
+    return [{**WEIGHTS, **dict(zip(TUNED, values))} for values in itertools.product(GRID, repeat=len(TUNED))]
+
+
+def best(questions: Sequence[Ranked], candidates: Sequence[dict[str, float]]) -> dict[str, float]:
+    """The weights with the most gold-first questions (the first of equals, in grid order)."""
+    return max(candidates, key=lambda w: sum(top1(questions, w).values()))
+
+
+def collect(paths: Sequence[Path]) -> list[Ranked]:
+    """Search each ranked-kind question of the gold files once (the bundled model and corpus)."""
+    from assistant.core import Assistant
+    from assistant.settings import Settings, use_offline_environment
+    from evals.gold import load_gold
+
+    use_offline_environment()
+    assistant = Assistant(Settings.from_env())
+    assistant.load()
+    search = assistant._load().search
+    position = {c.id: i for i, c in enumerate(assistant.clauses)}
+    questions = []
+    for path in paths:
+        for case in load_gold(path, assistant.clauses):
+            if not case.answerable or case.history or case.type not in RANKED_TYPES:
+                continue
+            turn = assistant.prepare(case.question).turn
+            hits = search.search(turn.question, turn.route, k=len(position))
+            candidates = tuple(
+                (h.clause.id, {n: r for n, r in h.ranks.items()}, (-h.lexical, -h.similarity, position[h.clause.id]))
+                for h in hits
+            )
+            questions.append(Ranked(path.name, case.lang, frozenset(case.gold), candidates))
+    return questions
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.fusion", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("gold", nargs="+", type=Path, help="gold files (JSONL); two or more for leave-one-file-out")
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.gold if not p.is_file()]
+    if missing:
+        print(f"error: no such gold file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    questions = collect(args.gold)
+    if not questions:
+        print("error: no answerable single-turn lookup, paraphrase or purpose question in those files", file=sys.stderr)
+        return 2
+    counts = Counter(q.lang for q in questions)
+    candidates = grid()
+
+    def row(name: str, hits: Counter) -> None:
+        cells = "  ".join(f"{lang} {hits[lang]}/{counts[lang]} ({hits[lang] / counts[lang]:.3f})" for lang in sorted(counts))
+        print(f"{name:<22}{cells}")
+
+    row("shipped weights", top1(questions, WEIGHTS))
+    chosen = best(questions, candidates)
+    row("best on all files", top1(questions, chosen))
+    sources = sorted({q.source for q in questions})
+    if len(sources) > 1:
+        held_out = Counter()
+        for source in sources:
+            weights = best([q for q in questions if q.source != source], candidates)
+            held_out.update(top1([q for q in questions if q.source == source], weights))
+        row("leave-one-file-out", held_out)
+    print("best weights:", {name: chosen[name] for name in TUNED})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""evals.fusion: re-fusing stored signal ranks under other weights, and choosing weights by top-1."""
+
+from evals.fusion import Ranked, best, first, grid, main, top1
+
+
+def _question(lang, gold, *candidates):
+    return Ranked("set.jsonl", lang, frozenset(gold), tuple(candidates))
+
+
+def test_the_weights_decide_which_clause_comes_first():
+    question = _question("en", {"b"}, ("a", {"dense": 0, "version-dense": 3}, (0,)), ("b", {"dense": 2, "version-dense": 0}, (1,)))
+    assert first(question, {"dense": 1.0, "version-dense": 0.25}) == "a"
+    assert first(question, {"dense": 1.0, "version-dense": 3.0}) == "b"
+    # Equal scores fall to the tie-break key, as in the search (stronger lexical match first).
+    tied = _question("zh", {"b"}, ("a", {"dense": 0}, (0.0,)), ("b", {"dense": 0}, (-1.0,)))
+    assert first(tied, {"dense": 1.0}) == "b"
+
+
+def test_the_best_weights_put_the_most_gold_clauses_first():
+    english = _question("en", {"b"}, ("a", {"dense": 0, "version-dense": 3}, (0,)), ("b", {"dense": 2, "version-dense": 0}, (1,)))
+    chinese = _question("zh", {"a"}, ("a", {"dense": 0, "lexical": 0}, (0,)), ("b", {"dense": 1}, (1,)))
+    chosen = best([english, chinese], grid())
+    assert top1([english, chinese], chosen) == {"en": 1, "zh": 1}
+    assert chosen["version-dense"] >= 1.0  # below ~0.68 the English version cannot outvote the Chinese one
+
+
+def test_a_missing_gold_file_is_one_line(capsys):
+    assert main(["no/such/file.jsonl"]) == 2
+    assert capsys.readouterr().err.strip() == "error: no such gold file: no/such/file.jsonl"
