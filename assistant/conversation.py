@@ -121,6 +121,23 @@ def _swap_actor(previous: Turn, question: str) -> str:
     return f"{text[:start]}{new_name}{text[end:]}"
 
 
+_BARE_NUMBER = re.compile(r"^\D*?(?:第\s*)?(\d+)\s*(?:号)?\D*$")
+
+
+def _swap_reference(previous: Turn, question: str) -> str | None:
+    """The previous question about a resolution, asked about the one the follow-up numbers.
+
+    "and 89?" after "what does res 44 deal with?" asks what Resolution 89 deals with; "那第73号呢"
+    after "第44号决议是关于什么的？" the same of Resolution 73.
+    """
+    numbers = previous.route.references
+    found = _BARE_NUMBER.match(normalize(question))
+    if len(numbers) != 1 or found is None or found.group(1) == numbers[0]:
+        return None
+    swapped = re.sub(rf"(?<!\d){re.escape(numbers[0])}(?!\d)", found.group(1), previous.question, count=1)
+    return swapped if swapped != previous.question else None
+
+
 def resolve(question: str, previous: Turn | None) -> Turn:
     """The question made standalone against the previous turn (unchanged if it stands alone)."""
     route = route_question(question)
@@ -165,6 +182,9 @@ def resolve(question: str, previous: Turn | None) -> Turn:
         )
     if route.sections or route.items:
         return Turn(question, route)
+    swapped = _swap_reference(previous, question)
+    if swapped is not None:
+        return Turn(swapped, route_question(swapped))
     # A follow-up on a topic ("其中…", "Who should they coordinate with?") stays with what
     # was just discussed: the previous route, or else the clauses the previous answer cited.
     context = previous.route if (previous.route.sections or previous.route.addressed) else replace(

@@ -118,3 +118,15 @@ def test_turn_memory_is_shared_safely_between_threads():
     for thread in threads:
         thread.join()
     assert len(memory) == 50
+
+
+def test_a_bare_number_after_a_question_about_a_resolution_asks_about_that_resolution():
+    from assistant.conversation import resolve
+
+    english = resolve("and 89?", resolve("what does res 44 deal with?", None))
+    assert (english.question, english.route.references) == ("what does res 89 deal with?", ("89",))
+    chinese = resolve("那第73号呢", resolve("第44号决议是关于什么的？", None))
+    assert (chinese.question, chinese.route.references) == ("第73号决议是关于什么的？", ("73",))
+    # The same number again, or a number after a question about no resolution, is no swap.
+    assert resolve("and 44?", resolve("what does res 44 deal with?", None)).question != "what does res 44 deal with?"
+    assert "89" not in resolve("and 89?", resolve("What does TSAG have to do?", None)).route.references
