@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,7 +166,9 @@ class IntentClassifier:
         examples = load_examples(path)
         settings = [cal.INTENT_SCALE, cal.INTENT_LEXICAL_SCALE, cal.INTENT_HASH_DIM, cal.INTENT_L2, cal.INTENT_STEPS,
                     cal.INTENT_LEARNING_RATE]
-        key = hashlib.sha256(f"{embedder.model_id}\n{path.read_bytes().hex()}\n{settings}".encode()).hexdigest()[:16]
+        # This module's own source is part of the key: a change to the features makes old weights meaningless.
+        code = Path(__file__).read_bytes().hex()
+        key = hashlib.sha256(f"{embedder.model_id}\n{path.read_bytes().hex()}\n{settings}\n{code}".encode()).hexdigest()[:16]
         cached = Path(cache_dir) / f"intent-examples-{key}.npz" if cache_dir else None
         if cached is not None and cached.is_file():
             try:
@@ -180,9 +183,10 @@ class IntentClassifier:
         if cached is not None:
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
-                partial = cached.with_suffix(".tmp.npz")
-                np.savez(partial, vectors=vectors, weights=classifier.weights)
-                partial.replace(cached)
+                # A name of its own, so two processes building at once never write one file.
+                with tempfile.NamedTemporaryFile(dir=cached.parent, prefix=cached.stem, suffix=".tmp.npz", delete=False) as partial:
+                    np.savez(partial, vectors=vectors, weights=classifier.weights)
+                Path(partial.name).replace(cached)
             except OSError:
                 pass  # a read-only cache only costs the embedding and the fit next time
         return classifier

@@ -1,6 +1,8 @@
 """Intents: the regression on hand-made vectors, the examples file, and the real model's decisions."""
 
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,6 +90,19 @@ def test_the_cache_is_reused_and_a_damaged_one_rebuilt(embedder, tmp_path, monke
     cached.write_bytes(b"not a numpy file")
     again = IntentClassifier.build(embedder, cache_dir=cache, path=examples)
     assert np.allclose(first.vectors, again.vectors, atol=1e-6) and np.allclose(first.weights, again.weights)
+
+
+def test_the_cache_belongs_to_the_classifier_code_and_leaves_no_partial_file(embedder, tmp_path, monkeypatch):
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text("".join(EXAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)[::30]), encoding="utf-8")
+    cache = tmp_path / "cache"
+    IntentClassifier.build(embedder, cache_dir=cache, path=examples)
+    changed = tmp_path / "intents.py"  # the same module with one more line: other features, maybe
+    changed.write_bytes(Path(sys.modules["assistant.intents"].__file__).read_bytes() + b"\n# changed\n")
+    monkeypatch.setattr("assistant.intents.__file__", str(changed))
+    IntentClassifier.build(embedder, cache_dir=cache, path=examples)
+    assert len(list(cache.glob("intent-examples-*.npz"))) == 2
+    assert not list(cache.glob("*.tmp.npz"))
 
 
 def test_a_route_without_slots_is_a_topic(classifier, embedder):
