@@ -193,9 +193,9 @@ def test_a_corpus_that_cannot_load_is_a_one_line_error(tmp_path, model_cache_dir
 def test_close_ends_the_child_while_it_loads(tmp_path, model_cache_dir):
     process = AssistantProcess(settings_in(tmp_path, model_cache_dir))
     pid = process.pid
-    started = time.monotonic()
-    process.close()
-    assert process.pid is None and _gone(pid) and time.monotonic() - started < 5
+    process.close()  # waits at most 5 s for the child to see the closed pipe, then kills it
+    # Not timed (a loaded machine slows the child's exit, not its end): the child is gone, no longer ours.
+    assert process.pid is None and _gone(pid)
 
 
 def test_the_child_ends_when_its_parent_dies(tmp_path, model_cache_dir):
