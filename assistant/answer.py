@@ -7,7 +7,7 @@ tied to a citation record, and nothing is said that no clause supports.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, Sequence
 
 from corpus.actors import actor_forms, actor_mentions, actor_vocabulary, english_name
@@ -487,6 +487,14 @@ def select_clauses(
     if len(selection.clauses) == 1 and _asks_unsupported_fact(question, selection.clauses):
         # "第89号决议是哪一天通过的？" picks the clause citing it, which dates it by year only.
         return Selection((), True, "asks for a fact the text does not give", selection.intent)
+    if selection.clauses and not selection.abstained:
+        # An asker of a kind a footnote lists ("a small island developing state") is answered by a
+        # clause naming the term the footnote explains (发展中国家¹): the footnote is what says the
+        # asker is meant, whichever way the clause was found.
+        explained = _footnoted_category(question, selection.clauses, corpus)
+        footnotes = [c for c in explained if c.kind == "footnote" and c not in selection.clauses]
+        if footnotes and any(c.kind != "footnote" for c in explained):
+            return replace(selection, clauses=_by_order([*selection.clauses, *footnotes]))
     return selection
 
 

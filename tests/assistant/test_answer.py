@@ -66,6 +66,10 @@ def ids(answer):
         ("We're from an LDC. What does this resolution offer us?",
          ["resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "footnotes/1"]),
         ("SIDS在这份决议里也算发展中国家吗？", ["footnotes/1"]),
+        # However the clause was found (here by the actor the asker names), the footnote says the asker is meant.
+        ("We're the telecom regulator of a small island developing state. Is the TSB Director told to help us?",
+         ["resolves-to-instruct-tsb-director/1", "footnotes/1"]),
+        ("What is the TSB Director instructed to do?", ["resolves-to-instruct-tsb-director/1"]),
         ("请问这份文件的决议编号", ["title/1"]),
         # The assembly named with its year is this one; "WTSA Res 106" is the text itself.
         ("which other WTSA-24 resolutions does it recall", ["recalling/b", "recalling/d"]),
