@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from corpus.actors import actor_mentions
 from assistant.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
-from assistant.text import detect_language, normalize
+from assistant.text import acronyms, detect_language, normalize
 
 _FOLLOWUP_EN = re.compile(
     r"^\s*(?:(?:ok|okay|so|right|alright|thanks|great|cool)\b[\s,.!]*)?(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
@@ -121,6 +121,8 @@ def _swap_actor(previous: Turn, question: str) -> str:
     return f"{text[:start]}{new_name}{text[end:]}"
 
 
+# Words that ask among what was just listed or cited.
+_AMONG = re.compile(r"其中|当中|之中|这些|那些|这几|那几|哪一个|\b(?:of (?:them|those|these)|among|which one|either|each)\b")
 _BARE_NUMBER = re.compile(r"^\D*?(?:第\s*)?(\d+)\s*(?:号)?\D*$")
 
 
@@ -185,9 +187,16 @@ def resolve(question: str, previous: Turn | None) -> Turn:
     swapped = _swap_reference(previous, question)
     if swapped is not None:
         return Turn(swapped, route_question(swapped))
-    # A follow-up on a topic ("其中…", "Who should they coordinate with?") stays with what
-    # was just discussed: the previous route, or else the clauses the previous answer cited.
+    # A follow-up on a topic ("其中…", "Who should they coordinate with?") stays with what was just
+    # discussed: the previous route, or else the clauses the previous answer cited. Those clauses
+    # hold it when it asks among them ("其中…", "which of those…"), when the previous question
+    # numbered a resolution ("它是哪年通过的" after "第44号决议…"), or when it named nothing else.
+    # When it named an abbreviation, that is what the pronoun points at: "它现在还要继续工作吗？"
+    # after "RG-DT是谁成立的？" asks about RG-DT wherever the text says it, and carries "RG-DT",
+    # not the previous question's other words ("谁成立的" would pull the clause on who set it up).
+    among = bool(_AMONG.search(normalize(question)) or previous.route.references or not acronyms(previous.question))
     context = previous.route if (previous.route.sections or previous.route.addressed) else replace(
-        route, context=previous.cited
+        route, context=previous.cited if among else ()
     )
-    return Turn(f"{question} {previous.question}", replace(context, items=(), wants_list=route.wants_list))
+    named = " ".join(acronyms(previous.question)) if not among else ""
+    return Turn(f"{question} {named or previous.question}", replace(context, items=(), wants_list=route.wants_list))

@@ -130,3 +130,17 @@ def test_a_bare_number_after_a_question_about_a_resolution_asks_about_that_resol
     # The same number again, or a number after a question about no resolution, is no swap.
     assert resolve("and 44?", resolve("what does res 44 deal with?", None)).question != "what does res 44 deal with?"
     assert "89" not in resolve("and 89?", resolve("What does TSAG have to do?", None)).route.references
+
+
+def test_a_pronoun_after_a_question_naming_an_abbreviation_carries_the_abbreviation_not_the_question():
+    from assistant.conversation import Turn, resolve
+    from assistant.routing import route_question
+
+    previous = Turn("RG-DT是谁成立的？", route_question("RG-DT是谁成立的？"), ("noting",), ("wtsa-res106-2024/noting/1",))
+    turn = resolve("它现在还要继续工作吗？", previous)
+    assert turn.question == "它现在还要继续工作吗？ RG-DT" and turn.route.context == ()
+    # Asking among what was cited stays with it; so does a follow-up on a numbered resolution.
+    among = resolve("其中哪个讲了它的成立时间？", previous)
+    assert among.route.context == ("wtsa-res106-2024/noting/1",)
+    numbered = Turn("第44号决议是关于什么的？", route_question("第44号决议是关于什么的？"), ("recalling",), ("wtsa-res106-2024/recalling/b",))
+    assert resolve("它是哪年通过的", numbered).route.context == ("wtsa-res106-2024/recalling/b",)
