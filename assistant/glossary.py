@@ -158,10 +158,10 @@ ZH_SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 
 
 @lru_cache(maxsize=1)
-def _english_patterns() -> tuple[tuple[re.Pattern, int], ...]:
+def _english_patterns() -> tuple[tuple[str, re.Pattern, int], ...]:
     pairs = [(en, i) for i, (ens, _) in enumerate(_entries()) for en in ens]
     pairs.sort(key=lambda p: -len(p[0]))
-    return tuple((re.compile(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])"), i) for en, i in pairs)
+    return tuple((en, re.compile(rf"(?<![a-z0-9]){re.escape(en)}(?![a-z0-9])"), i) for en, i in pairs)
 
 
 @lru_cache(maxsize=1)
@@ -177,8 +177,9 @@ def _scan(text: str) -> tuple[tuple[tuple[int, str], ...], str]:
     with them cut out; longest names first, so "Director of TSB" is not read as "TSB"."""
     masked = normalize(text)
     found: list[tuple[int, str]] = []
-    for pattern, index in _english_patterns():
-        if pattern.search(masked):
+    for term, pattern, index in _english_patterns():
+        # A pattern matches only where its term is a substring: `in` rules out most terms ~10x faster.
+        if term in masked and pattern.search(masked):
             found.append((index, "en"))
             masked = pattern.sub(" ", masked)
     for term, index in _chinese_terms():
@@ -262,10 +263,19 @@ def topics_named(text: str) -> list[tuple[str, ...]]:
     """The TOPICS entries a text names (whole words for Latin names)."""
     norm = normalize(text)
     named = []
-    for names in TOPICS:
-        for name in names:
-            pattern = rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])" if name.isascii() else re.escape(name)
-            if re.search(pattern, norm):
-                named.append(names)
-                break
+    for names, patterns in _topic_patterns():
+        if any(name in norm and pattern.search(norm) for name, pattern in patterns):
+            named.append(names)
     return named
+
+
+@lru_cache(maxsize=1)
+def _topic_patterns() -> tuple[tuple[tuple[str, ...], tuple[tuple[str, re.Pattern], ...]], ...]:
+    """Each TOPICS entry with its names' patterns, compiled once (a question tries them all)."""
+    return tuple(
+        (names, tuple(
+            (name, re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])" if name.isascii() else re.escape(name)))
+            for name in names
+        ))
+        for names in TOPICS
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from corpus.actors import actor_mentions, actor_names, find_actors, shared_names
 from assistant.text import normalize
@@ -97,18 +98,28 @@ class Route:
         return bool(self.items)
 
 
-def _section_mentions(norm: str) -> list[tuple[int, str]]:
-    mentions: list[tuple[int, str]] = []
-    taken: list[tuple[int, int]] = []
+@lru_cache(maxsize=1)
+def _section_patterns() -> tuple[tuple[str, re.Pattern, str], ...]:
+    """(phrase, its pattern, section key) for every section name, longest first, compiled once."""
     phrases = [
         (phrase, key)
         for key, (ens, zhs) in SECTION_NAMES.items()
         for phrase in (*ens, *zhs)
     ]
     phrases.sort(key=lambda p: -len(p[0]))
-    for phrase, key in phrases:
-        pattern = re.escape(phrase) if not phrase.isascii() else rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"
-        for m in re.finditer(pattern, norm):
+    return tuple(
+        (phrase, re.compile(re.escape(phrase) if not phrase.isascii() else rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"), key)
+        for phrase, key in phrases
+    )
+
+
+def _section_mentions(norm: str) -> list[tuple[int, str]]:
+    mentions: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for phrase, pattern, key in _section_patterns():
+        if phrase not in norm:  # a pattern matches only where its phrase is a substring
+            continue
+        for m in pattern.finditer(norm):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
@@ -199,10 +210,9 @@ def names_a_part(text: str) -> bool:
 def without_section_names(text: str) -> str:
     """The text with section names cut out ("What does considering b) say?" -> "What does  b) say?")."""
     norm = normalize(text)
-    phrases = sorted((p for ens, zhs in SECTION_NAMES.values() for p in (*ens, *zhs)), key=len, reverse=True)
-    for phrase in phrases:
-        pattern = re.escape(phrase) if not phrase.isascii() else rf"(?<![a-z]){re.escape(phrase)}(?![a-z])"
-        norm = re.sub(pattern, " ", norm)
+    for phrase, pattern, _ in _section_patterns():
+        if phrase in norm:
+            norm = pattern.sub(" ", norm)
     return norm
 
 
