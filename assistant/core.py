@@ -48,7 +48,8 @@ def validate_question(question: object) -> str:
             f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. Ask something shorter.",
             zh=f"问题长 {len(question):,} 个字符，上限是 {MAX_QUESTION_CHARS:,} 个。请问得简短一些。",
         )
-    cleaned = "".join(
+    # A printable text has no character of these categories (str.isprintable reads the same table): no scan.
+    cleaned = question.strip() if question.isprintable() else "".join(
         " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
         for ch in question
         if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn")

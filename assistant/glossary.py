@@ -128,6 +128,7 @@ GLOSSARY: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+@lru_cache(maxsize=1)
 def _entries() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     places = tuple(((en.casefold(),), (zh,)) for zh, en in PLACES_ZH_EN.items())
     return GLOSSARY + places
