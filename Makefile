@@ -44,9 +44,10 @@ test: dev
 # All but the browser and Chroma-server tests, on two workers. A worker runs whole files
 # (--dist loadfile), so module fixtures load once; each has its own tmp dirs and model cache.
 # RA_TEST_FAST_LOOP shortens the load test and the killed builds; RA_TEST_MODEL_STORE keeps the
-# converted and exported models across runs (checked by their checksums). tests/conftest.py says more.
+# converted and exported models across runs (checked by their checksums); RA_TEST_DURATIONS times each
+# file, and the next run starts the longest first, so both workers end together. tests/conftest.py says more.
 test-fast: dev
-	RA_TEST_FAST_LOOP=1 RA_TEST_MODEL_STORE=.data/test-models \
+	RA_TEST_FAST_LOOP=1 RA_TEST_MODEL_STORE=.data/test-models RA_TEST_DURATIONS=.data/test-durations.json \
 		$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not server" -n 2 --dist loadfile
 
 # The ruff rules in pyproject.toml (pyflakes, pycodestyle, bugbear).

@@ -1,8 +1,10 @@
 """Session-wide fixtures: the default embedding model, converted and loaded once."""
 
+import json
 import os
 import shutil
 import tempfile
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,8 +21,13 @@ _MODEL_CACHE = pytest.StashKey[Path]()
 # test, the killed builds), each still able to fail; RA_TEST_MODEL_STORE=DIR keeps the converted
 # and exported models in DIR across runs (checked against their markers and checksums, prepared
 # again when damaged) instead of preparing them in each run's fresh cache.
+# RA_TEST_DURATIONS=FILE records each test file's time in FILE at the end of a run, and the next
+# run starts the files that took longest first: with --dist loadfile the two workers then end
+# together, instead of one running a slow file (the load test) alone at the end.
 FAST_LOOP = os.environ.get("RA_TEST_FAST_LOOP") == "1"
 MODEL_STORE = os.environ.get("RA_TEST_MODEL_STORE", "")
+DURATIONS = os.environ.get("RA_TEST_DURATIONS", "")
+_file_seconds: dict[str, float] = defaultdict(float)  # this run's, by file
 
 
 def pytest_report_header(config):
@@ -29,7 +36,46 @@ def pytest_report_header(config):
         shown.append("fast loop: the load test and the killed builds are shortened (make test runs them in full)")
     if MODEL_STORE:
         shown.append(f"models kept in {MODEL_STORE}")
+    if DURATIONS:
+        shown.append(f"files run longest first, as timed in {DURATIONS}")
     return shown
+
+
+def _file_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def _recorded_durations() -> dict[str, float]:
+    try:
+        recorded = json.loads(Path(DURATIONS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # the first run, or a damaged record: collection order
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def pytest_configure(config):
+    """With a record of durations, xdist keeps the collection's order (its default puts files with many tests first)."""
+    if DURATIONS and hasattr(config.option, "loadscopereorder") and _recorded_durations():
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(config, items):
+    """With RA_TEST_DURATIONS, files in order of their last run's time, longest first (new files before all).
+
+    Every worker reads the same record, so all collect the same order; a file's tests keep theirs.
+    """
+    if not DURATIONS:
+        return
+    recorded = _recorded_durations()
+    files = list(dict.fromkeys(_file_of(item.nodeid) for item in items))
+    rank = {name: (-float(recorded.get(name, float("inf"))), i) for i, name in enumerate(files)}
+    items.sort(key=lambda item: rank[_file_of(item.nodeid)])
+
+
+def pytest_runtest_logreport(report):
+    """Add up each file's setup, call and teardown time (in the controller, from every worker's reports)."""
+    if DURATIONS:
+        _file_seconds[_file_of(report.nodeid)] += report.duration
 
 
 def pytest_collection_finish(session):
@@ -65,6 +111,14 @@ def pytest_sessionfinish(session):
     path = session.config.stash.get(_MODEL_CACHE, None)
     if path is not None:
         shutil.rmtree(path, ignore_errors=True)  # ~950 MB
+    if DURATIONS and _file_seconds and not hasattr(session.config, "workerinput"):
+        # Merged into the record: a run of a few files keeps the others' times.
+        record = Path(DURATIONS)
+        timed = _recorded_durations() | {name: round(seconds, 2) for name, seconds in _file_seconds.items()}
+        record.parent.mkdir(parents=True, exist_ok=True)
+        temporary = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(timed, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, record)
 
 
 @pytest.fixture(scope="session")
