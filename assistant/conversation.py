@@ -26,6 +26,9 @@ _FOLLOWUP_EN = re.compile(
 _FOLLOWUP_ZH = re.compile(
     r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|它|其|该|这个|那个|这|他|她|是|要(?!求)|还要|也要|和|跟|与|同)|它的|其中)"
 )
+# A Chinese question this short (in characters) naming nothing of the text leans on the last one.
+SHORT_CHINESE = 6
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # "Which clause says that?", "哪一条规定的？": where the last answer comes from, i.e. its citations.
 _LOCATE = re.compile(
     r"^(?:so |and |but )?(?:(?:which|what) (?:clause|paragraph|part|section|item|provision|article|bit)s? "
@@ -55,12 +58,21 @@ def is_followup(question: str) -> bool:
     if detect_language(question) == "zh":
         if bool(_FOLLOWUP_ZH.search(norm)) and len(norm) <= 30:
             return True
+        # "谁成立的？", "啥时候？": a few characters naming nothing of the text (no actor, section,
+        # paragraph, resolution or abbreviation) have no subject of their own.
+        if len(_CJK.findall(norm)) <= SHORT_CHINESE and not acronyms(question) and not _names_something(question):
+            return True
     elif bool(_FOLLOWUP_EN.search(norm)) and len(norm.split()) <= 10:
         return True
     # "What is the second one about?", "第三条讲了啥": a paragraph number with no section or
     # actor to belong to counts in what was just discussed.
     route = route_question(question)
     return bool(route.items) and not (route.sections or route.actors or route.references)
+
+
+def _names_something(question: str) -> bool:
+    route = route_question(question)
+    return bool(route.sections or route.items or route.actors or route.references)
 
 
 def chain_with(chain: tuple[str, ...], question: str) -> tuple[str, ...]:

@@ -144,3 +144,11 @@ def test_a_pronoun_after_a_question_naming_an_abbreviation_carries_the_abbreviat
     assert among.route.context == ("wtsa-res106-2024/noting/1",)
     numbered = Turn("第44号决议是关于什么的？", route_question("第44号决议是关于什么的？"), ("recalling",), ("wtsa-res106-2024/recalling/b",))
     assert resolve("它是哪年通过的", numbered).route.context == ("wtsa-res106-2024/recalling/b",)
+
+
+def test_a_few_chinese_characters_naming_nothing_lean_on_the_last_question():
+    from assistant.conversation import is_followup
+
+    assert is_followup("谁成立的？") and is_followup("啥时候？")
+    # Naming an actor, a section or an abbreviation, a short question has a subject of its own.
+    assert not is_followup("TSAG做什么？") and not is_followup("前言讲了啥") and not is_followup("RG-DT是啥")
