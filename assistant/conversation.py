@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from corpus.actors import actor_mentions
 from assistant.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
-from assistant.text import acronyms, detect_language, normalize
+from assistant.text import CJK, acronyms, detect_language, normalize
 
 _FOLLOWUP_EN = re.compile(
     r"^\s*(?:(?:ok|okay|so|right|alright|thanks|great|cool)\b[\s,.!]*)?(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
@@ -28,7 +28,6 @@ _FOLLOWUP_ZH = re.compile(
 )
 # A Chinese question this short (in characters) naming nothing of the text leans on the last one.
 SHORT_CHINESE = 6
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # "Which clause says that?", "哪一条规定的？": where the last answer comes from, i.e. its citations.
 _LOCATE = re.compile(
     r"^(?:so |and |but )?(?:(?:which|what) (?:clause|paragraph|part|section|item|provision|article|bit)s? "
@@ -55,24 +54,20 @@ def is_followup(question: str) -> bool:
     norm = normalize(question)
     if _LOCATE.search(norm):
         return True
+    route = route_question(question)
     if detect_language(question) == "zh":
         if bool(_FOLLOWUP_ZH.search(norm)) and len(norm) <= 30:
             return True
         # "谁成立的？", "啥时候？": a few characters naming nothing of the text (no actor, section,
         # paragraph, resolution or abbreviation) have no subject of their own.
-        if len(_CJK.findall(norm)) <= SHORT_CHINESE and not acronyms(question) and not _names_something(question):
+        names = route.sections or route.items or route.actors or route.references or acronyms(question)
+        if len(CJK.findall(norm)) <= SHORT_CHINESE and not names:
             return True
     elif bool(_FOLLOWUP_EN.search(norm)) and len(norm.split()) <= 10:
         return True
     # "What is the second one about?", "第三条讲了啥": a paragraph number with no section or
     # actor to belong to counts in what was just discussed.
-    route = route_question(question)
     return bool(route.items) and not (route.sections or route.actors or route.references)
-
-
-def _names_something(question: str) -> bool:
-    route = route_question(question)
-    return bool(route.sections or route.items or route.actors or route.references)
 
 
 def chain_with(chain: tuple[str, ...], question: str) -> tuple[str, ...]:

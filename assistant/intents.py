@@ -26,7 +26,7 @@ import numpy as np
 from corpus.errors import AssistantError
 from assistant import calibration as cal
 from assistant.routing import Route, names_a_part
-from assistant.text import normalize, stem
+from assistant.text import CJK, normalize, stem
 
 EXAMPLES = Path(__file__).parent / "data" / "intent_examples.jsonl"
 
@@ -83,14 +83,13 @@ def word_features(questions: Sequence[str]) -> np.ndarray:
     for row, question in enumerate(questions):
         norm = normalize(question)
         words = [stem(w) for w in re.findall(r"[a-z]+", norm)]
-        chars = _CJK.findall(norm)
+        chars = CJK.findall(norm)
         for gram in (*words, *map(" ".join, zip(words, words[1:])), *chars, *map("".join, zip(chars, chars[1:]))):
             rows[row, zlib.crc32(gram.encode("utf-8")) % cal.INTENT_HASH_DIM] = 1.0
     lengths = np.linalg.norm(rows, axis=1, keepdims=True)
     return rows / np.where(lengths == 0, 1.0, lengths)
 
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def fit_softmax(features: np.ndarray, labels: Sequence[int], *, classes: int, l2: float, steps: int) -> np.ndarray:

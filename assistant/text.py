@@ -14,7 +14,7 @@ from typing import Sequence
 
 import snowballstemmer
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # one Chinese character
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
@@ -37,7 +37,7 @@ ZH_STOPWORDS = frozenset(
 
 def detect_language(text: str) -> str:
     """'zh' when the text is mostly Chinese, else 'en'."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(CJK.findall(text))
     latin = len(re.findall(r"[A-Za-z]", text))
     return "zh" if cjk and cjk * 3 >= latin else "en"
 
@@ -53,7 +53,7 @@ def script_share(text: str, language: str) -> float | None:
         return None
     if language == "en":
         return sum(ch.isascii() for ch in letters) / len(letters)
-    return sum(bool(_CJK.match(ch)) for ch in letters) / len(letters)
+    return sum(bool(CJK.match(ch)) for ch in letters) / len(letters)
 
 
 @lru_cache(maxsize=1024)
