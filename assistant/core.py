@@ -290,11 +290,9 @@ class Assistant:
         return loaded.intents.classify(question, vector, turn.route, relevance=relevance, held=self._held)
 
     def _document_titles(self) -> tuple[str, ...]:
-        """Each document's title, in every language the corpus has it in (the title block's second line)."""
+        """Each document's title in every language the manifest gives it in (read once, as `documents` reads them)."""
         if self._titles is None:
-            blocks = [c for c in self.clauses if c.section == "title"]
-            texts = [text for c in blocks for text in (c.text, *(v["text"] for v in c.versions.values()))]
-            self._titles = tuple(lines[1].strip() for lines in (t.splitlines() for t in texts) if len(lines) > 1)
+            self._titles = tuple(title for document in self.documents() for title in document.titles.values())
         return self._titles
 
     def mandates(self, actor: str | None = None) -> list[Mandate]:
