@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -89,17 +90,31 @@ def collect(paths: Sequence[Path]) -> list[Ranked]:
             turn = assistant.prepare(case.question).turn
             hits = search.search(turn.question, turn.route, k=len(position))
             candidates = tuple(
-                (h.clause.id, {n: r for n, r in h.ranks.items()}, (-h.lexical, -h.similarity, position[h.clause.id]))
+                (h.clause.id, dict(h.ranks), (-h.lexical, -h.similarity, position[h.clause.id]))
                 for h in hits
             )
             questions.append(Ranked(path.name, case.lang, frozenset(case.gold), candidates))
     return questions
 
 
+def _weights(text: str) -> dict[str, float]:
+    """`--weights`: a JSON object of signal names (those of WEIGHTS) and numbers."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+    if not isinstance(data, dict) or any(k not in WEIGHTS or isinstance(v, bool) or not isinstance(v, (int, float))
+                                         for k, v in data.items()):
+        raise argparse.ArgumentTypeError(f"an object of numbers by signal name, among {', '.join(WEIGHTS)}")
+    return {k: float(v) for k, v in data.items()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.fusion", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("gold", nargs="+", type=Path, help="gold files (JSONL); two or more for leave-one-file-out")
+    parser.add_argument("--weights", metavar="JSON", type=_weights, default={},
+                        help="also score these weights over the shipped ones, e.g. '{\"version-dense\": 0.5, \"dictionary\": 1}'")
     args = parser.parse_args(argv)
     missing = [str(p) for p in args.gold if not p.is_file()]
     if missing:
@@ -117,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name:<22}{cells}")
 
     row("shipped weights", top1(questions, WEIGHTS))
+    if args.weights:
+        row("--weights", top1(questions, {**WEIGHTS, **args.weights}))
     chosen = best(questions, candidates)
     row("best on all files", top1(questions, chosen))
     sources = sorted({q.source for q in questions})

@@ -27,3 +27,12 @@ def test_the_best_weights_put_the_most_gold_clauses_first():
 def test_a_missing_gold_file_is_one_line(capsys):
     assert main(["no/such/file.jsonl"]) == 2
     assert capsys.readouterr().err.strip() == "error: no such gold file: no/such/file.jsonl"
+
+
+def test_other_weights_must_name_signals_and_give_numbers(capsys):
+    import pytest
+
+    for bad in ('{"version-dense": "two"}', '{"no-such-signal": 1}', "[1, 2]", "not json"):
+        with pytest.raises(SystemExit) as stopped:
+            main(["evals/dev.jsonl", "--weights", bad])
+        assert stopped.value.code == 2 and "--weights" in capsys.readouterr().err
