@@ -89,7 +89,10 @@ class AssistantProcess:
     @property
     def ready(self) -> bool:
         """True once the child has loaded; False while it loads or is down (asking never starts one)."""
-        if not self._ready and self._running():
+        if not self._running():
+            # Down, even before the reader thread has noticed (a killed child's pipe closes a moment later).
+            return False
+        if not self._ready:
             try:
                 self._ready = self._call("ready")
             except AssistantError:  # it stopped meanwhile, or cannot make an Assistant: the calls that need one say so
