@@ -1,6 +1,6 @@
 """evals.fusion: re-fusing stored signal ranks under other weights, and choosing weights by top-1."""
 
-from evals.fusion import Ranked, best, first, grid, main, top1
+from evals.fusion import Fusion, Ranked, best, first, gold_first, grid, main, top1
 
 
 def _question(lang, gold, *candidates):
@@ -20,8 +20,30 @@ def test_the_best_weights_put_the_most_gold_clauses_first():
     english = _question("en", {"b"}, ("a", {"dense": 0, "version-dense": 3}, (0,)), ("b", {"dense": 2, "version-dense": 0}, (1,)))
     chinese = _question("zh", {"a"}, ("a", {"dense": 0, "lexical": 0}, (0,)), ("b", {"dense": 1}, (1,)))
     chosen = best([english, chinese], grid())
-    assert top1([english, chinese], chosen) == {"en": 1, "zh": 1}
-    assert chosen["version-dense"] >= 1.0  # below ~0.68 the English version cannot outvote the Chinese one
+    assert top1([english, chinese], chosen.weights, k=chosen.k) == {"en": 1, "zh": 1}
+    assert chosen.weights["version-dense"] >= 1.0  # below ~0.68 the English version cannot outvote the Chinese one
+
+
+def test_the_fusion_k_decides_between_one_first_place_and_many_near_ones():
+    # "a" is first in two signals; "b" third in three. A small k rewards the first places.
+    question = _question("en", {"a"}, ("a", {"dense": 0, "lexical": 0}, (0,)),
+                         ("b", {"dense": 2, "lexical": 2, "version": 2}, (1,)))
+    weights = {"dense": 1.0, "lexical": 1.0, "version": 1.0, "dictionary": 1.0}
+    assert first(question, weights, k=60) == "b"
+    assert first(question, weights, k=1) == "a"
+
+
+def test_the_stacked_table_agrees_with_first_for_every_fusion():
+    questions = [
+        _question("en", {"b"}, ("a", {"dense": 0, "version-dense": 3}, (0,)), ("b", {"dense": 2, "version-dense": 0}, (1,))),
+        _question("zh", {"a"}, ("a", {"dense": 1, "lexical": 0}, (0,)), ("b", {"dense": 0, "version": 2}, (1,))),
+        # equal scores: the tie-break key decides, in the table as in `first`
+        _question("zh", {"b"}, ("a", {"dense": 0}, (0.0,)), ("b", {"dense": 0}, (-1.0,))),
+    ]
+    candidates = [*grid(), Fusion({"dense": 1.0}, 3)]
+    table = gold_first(questions, candidates)
+    for row, fusion in zip(table, candidates):
+        assert row.tolist() == [first(q, fusion.weights, k=fusion.k) in q.gold for q in questions]
 
 
 def test_a_missing_gold_file_is_one_line(capsys):
