@@ -61,6 +61,11 @@ _RESOLVES_SHORT = re.compile(r"(?<![0-9号第的个项份这该本此])决议\s*
 _BARE_ITEM = re.compile(
     r"(?:(?<=[\u4e00-\u9fff])|(?<=[a-z] ))(?:([0-9]{1,2})(?![0-9年月日号%])|([a-h])(?=\s*(?:$|[?？,，.。:：;；!！、项段款条点]|-\s|–)))"
 )
+# A run of paragraphs: "1到4条", "items a to c", "resolves 1-3", "a）至c）" (not "2024-2027": two digits at most).
+_ITEM_RANGE = re.compile(
+    r"(?P<word>\b(?:items?|paragraphs?|paras?|points?)\s*|第\s*)?(?<![0-9a-z])(?P<first>[0-9]{1,2}|[a-h])\)?\s*"
+    r"(?:到|至|~|-|–|—|\bto\b|\bthrough\b|\bthru\b)\s*(?:第\s*)?(?P<last>[0-9]{1,2}|[a-h])(?![0-9a-z])\)?(?P<unit>\s*[段项条款点])?"
+)
 # A numbered footnote by a short name: "note 1", "注1" (not 注意, 关注).
 _FOOTNOTE_NUMBER = re.compile(r"(?<![a-z])note\s*([0-9]{1,2})(?![0-9])|(?<![\u4e00-\u9fff])注\s*([0-9]{1,2})(?![0-9])")
 _LIST_WORDS_EN = re.compile(
@@ -226,6 +231,22 @@ def _excluded_actors(question: str) -> set[str]:
     return {key for start, _, key in actor_mentions(question) if any(0 <= start - end <= 4 for end in ends)}
 
 
+def _with_ranges(norm: str, items: list[str]) -> list[str]:
+    """The items with every paragraph of a run between its two ends ("1到4条": 1, 2, 3, 4), when
+    one end was named as an item or the run is marked as paragraphs ("items a to c", "第1至3段")."""
+    for m in _ITEM_RANGE.finditer(norm):
+        first, last = m.group("first"), m.group("last")
+        named = first in items or last in items or m.group("word") or m.group("unit")
+        if not named or first.isdigit() != last.isdigit():
+            continue
+        low, high = (int(first), int(last)) if first.isdigit() else (ord(first), ord(last))
+        if low < high <= low + 10:
+            run = [str(n) if first.isdigit() else chr(n) for n in range(low, high + 1)]
+            at = min((items.index(label) for label in run if label in items), default=len(items))
+            items = [x for x in items[:at] if x not in run] + run + [x for x in items[at:] if x not in run]
+    return items
+
+
 def route_question(question: str) -> Route:
     """Sections, items, actors and list intent named in a question."""
     norm = normalize(question)
@@ -239,6 +260,7 @@ def route_question(question: str) -> Route:
         if explicit or any(0 <= pos - spos <= 24 for spos, _ in sections)
     ]
     items += [m.group(1) for m in _RESOLVES_SHORT.finditer(without_refs)]
+    items = _with_ranges(without_refs, items)
     for m in _FOOTNOTE_NUMBER.finditer(without_refs):
         sections.append((m.start(), "footnotes"))
         items.append(m.group(1) or m.group(2))

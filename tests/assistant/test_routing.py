@@ -18,6 +18,15 @@ from assistant.search import reciprocal_rank_fusion
         ("and paragraph 2?", (), ("2",)),
         ("它的第2段呢", (), ("2",)),
         ("What does considering say about cooperation?", ("considering",), ()),
+        # A run of paragraphs is every paragraph in it, in order.
+        ("“做出决议”下面1到4条总结一下", ("resolves",), ("1", "2", "3", "4")),
+        ("Summarize considering (items a to c)", ("considering",), ("a", "b", "c")),
+        ("resolves 2-3?", ("resolves",), ("2", "3")),
+        ("忆及a）至c）讲了什么", ("recalling",), ("a", "b", "c")),
+        ("第1至3段", (), ("1", "2", "3")),
+        # Years, and numbers that are no paragraphs, are no runs.
+        ("the strategic plan for 2024-2027 and resolves 2", ("resolves",), ("2",)),
+        ("I have 2 to 3 questions", (), ()),
     ],
 )
 def test_route_names_sections_and_items(question, sections, items):
