@@ -26,7 +26,7 @@ import numpy as np
 from corpus.errors import AssistantError
 from assistant import calibration as cal
 from assistant.routing import Route, names_a_part
-from assistant.text import CJK, normalize, stem
+from assistant.text import CJK, normalize, only_markup, stem
 
 EXAMPLES = Path(__file__).parent / "data" / "intent_examples.jsonl"
 
@@ -205,13 +205,18 @@ class IntentClassifier:
             # A paragraph named by its number is exact structure; a similarity cannot tell
             # "resolves 3" from "resolves 2", so the slots decide.
             return Intent("clause", route, 1.0, "names a paragraph")
+        if only_markup(question):
+            # A pasted tag or template asks nothing, and names the words it holds only as markup:
+            # its vector can sit near the text ("[[Category:Standards bodies]]": lookup 0.79).
+            return Intent("out-of-scope", route, share, "only markup, no question")
         if relevance < cal.RELEVANCE_FLOOR:
             return Intent("out-of-scope", route, share, "no clause is close to the question")
         if label == "out-of-scope" and route.sections and names_a_part(question):
             # "Give me the foreword", "讲讲前言": naming a part of the text is asking about the text,
             # however far a short request's vector lies from the labelled questions about it.
             label = "lookup"
-        if label != "lookup" and share < cal.INTENT_MIN_SHARE and not (
+        floor = cal.OUT_OF_SCOPE_MIN_SHARE if label == "out-of-scope" else cal.INTENT_MIN_SHARE
+        if label != "lookup" and share < floor and not (
             label in WHOLE_DOCUMENT and self._between_whole_document(probabilities)
         ):
             label = "lookup"

@@ -19,6 +19,8 @@ _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Markup syntax: an HTML tag, a template's or wiki's {{…}} and [[…]], a character entity.
+_MARKUP = re.compile(r"<[^<>]{0,300}>|\{\{[^{}]{0,300}\}\}|\[\[[^\[\]]{0,300}\]\]|&(?:[a-z]{2,8}|#[0-9]{1,6});", re.IGNORECASE)
 
 EN_STOPWORDS = frozenset(
     """a an the of to in on for and or by with as at from is are was were be been being do does did done
@@ -231,3 +233,13 @@ def without_title(question: str, titles: Sequence[str], *, language: str) -> str
         return question
     _, start, end = best
     return f"{norm[:start]}{'这项决议' if language == 'zh' else 'this resolution'}{norm[end:]}"
+
+
+def only_markup(text: str) -> bool:
+    """Whether the text is markup and nothing else: no word outside its tags, templates and entities.
+
+    >>> only_markup('<div class="res"><p>{{resolution.title}}</p></div>'), only_markup("<b>resolves 3</b>?")
+    (True, False)
+    """
+    return bool(_MARKUP.search(text)) and not re.search(r"\w", _MARKUP.sub(" ", text))
+
