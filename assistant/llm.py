@@ -142,10 +142,12 @@ def _found(forms: Sequence[str], evidence: str) -> bool:
 
 
 def _translations(word: str, evidence: str) -> list[str]:
-    """Chinese words of the evidence that translate an English word (glossary, CC-CEDICT).
+    """Chinese words of the evidence that translate an English word (glossary, CC-CEDICT); none in no evidence.
 
     Single characters are left out: one matches almost any clause.
     """
+    if not evidence:
+        return []
     found = [zh for forms in concepts(word) for zh in forms if normalize(zh) in evidence]
     found += dictionary.chinese_terms(word, lambda zh: len(zh) > 1 and zh in evidence, per_word=50, max_senses=10**6)
     return found
@@ -182,7 +184,7 @@ def _names(sentence: str) -> list[list[str]]:
     return runs
 
 
-def _missing_names(sentence: str, evidence: str) -> list[str]:
+def _missing_names(sentence: str, evidence: str, untranslated: str) -> list[str]:
     """The names of the sentence the clauses do not give, in any language.
 
     A name of several words is given when most of its words are: the clause, being
@@ -198,7 +200,7 @@ def _missing_names(sentence: str, evidence: str) -> list[str]:
             if normalize(word) in evidence
             or word.lower() in glossed
             or _found(_MONTHS.get(word.lower(), ()), evidence)
-            or _translations(word, evidence)
+            or _translations(word, untranslated)
         ]
         if normalize(" ".join(run)) not in evidence and len(given) * 2 < len(run) + (len(run) == 1):
             missing.append(" ".join(run))
@@ -213,18 +215,22 @@ def check_support(sentence: str, clauses: Sequence[Clause]) -> Support:
     CC-CEDICT translation found in a Chinese clause.
     """
     evidence = _evidence(clauses)
+    # CC-CEDICT's senses bridge an English sentence to a Chinese clause only where the clause has no
+    # English of its own: beside an English version they find loose matches ("continuing" is 持续,
+    # inside 可持续, "sustainable") in a clause the English text shows does not say it.
+    untranslated = _evidence([c for c in clauses if c.language != "en" and "en" not in c.versions])
     missing = [fact for fact, forms in _facts(sentence) if not _found(forms, evidence)]
     if detect_language(sentence) == "zh":
         terms = [t for t in content_terms(sentence, precise=True) if not t.isdigit()]
         covered = sum(t in evidence or _found(formal_terms(t), evidence) for t in terms)
         return Support(covered / len(terms) if terms else 0.0, tuple(missing), "zh")
-    missing += _missing_names(sentence, evidence)
+    missing += _missing_names(sentence, evidence, untranslated)
     stems = set(dictionary.english_words(evidence))
     named = concepts(sentence)
     words = [w for w in _ENGLISH_WORD.findall(leftover(sentence)) if w not in dictionary.STOPWORDS and len(w) > 1]
     covered = sum(_found(forms, evidence) for forms in named)
     covered += sum(
-        dictionary.stem(w) in stems or _found(_NUMBER_WORDS.get(w, ()), evidence) or bool(_translations(w, evidence))
+        dictionary.stem(w) in stems or _found(_NUMBER_WORDS.get(w, ()), evidence) or bool(_translations(w, untranslated))
         for w in words
     )
     total = len(named) + len(words)
