@@ -122,6 +122,11 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
         session = _ASSEMBLY_YEAR.fullmatch(token)
         if session and corpus.knows("20" + session.group(2)[-2:]):
             continue
+        numbered = _NUMBERED_NAME.fullmatch(token)
+        if numbered and corpus.knows(numbered.group(2)) and (
+            corpus.knows(numbered.group(1)) or actor_mentions(numbered.group(1).upper())
+        ):
+            continue  # "SG2" is a study group by number, as the text writes "Study Group 2" (第2研究组)
         if not corpus.knows(token) and not RESOLUTION_NUMBER.fullmatch(token):
             return f"the text never mentions {token}"
     for start, end, key in actor_mentions(question):
@@ -143,6 +148,8 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
 
 # An assembly and its year as delegates write them: "WTSA-24", "PP-22", "wtdc2022".
 _ASSEMBLY_YEAR = re.compile(rf"({'|'.join(body.casefold() for body in ASSEMBLY_NAMES)})-?((?:20)?[0-9]{{2}})")
+# A name written with its number: "SG2", "sg-3", "WP1".
+_NUMBERED_NAME = re.compile(r"([a-z]{2,})-?([0-9]{1,2})")
 _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何以|什么原因|出于什么")
 # "Who is responsible for…", "谁负责…": a question about who is tasked with something.
 _ASKS_WHO_ACTS = re.compile(

@@ -161,13 +161,15 @@ def resolve(question: str, previous: Turn | None) -> Turn:
     # A number where the cited paragraphs are lettered ("那2呢？" after recalling b and d) counts too.
     lettered = bool(previous.cited) and all(not cited.rsplit("/", 1)[-1].isdigit() for cited in previous.cited)
     counts = ORDINAL_WORD.search(normalize(question)) or (lettered and all(item.isdigit() for item in route.items))
-    if route.items and len(previous.cited) > 1 and counts and not (
+    # "And the fourth?" after "What is the second one about?" counts in the same list as the second.
+    listed = previous.route.context if any(i.startswith(IN_CONTEXT) for i in previous.route.items) else previous.cited
+    if route.items and len(listed) > 1 and counts and not (
         route.sections or route.actors or NEXT_ITEM in route.items
     ):
         # "What is the second one about?" after a list counts in the clauses the list cited.
         counted = tuple(f"{IN_CONTEXT}{item}" for item in route.items if item.lstrip("-").isdigit())
         if counted:
-            return Turn(f"{previous.question} {question}", replace(route, items=counted, context=previous.cited))
+            return Turn(f"{previous.question} {question}", replace(route, items=counted, context=tuple(listed)))
     if NEXT_ITEM in route.items:
         return Turn(f"{previous.question} {question}", replace(route, context=previous.cited))
     if route.items and not route.sections and not route.actors:

@@ -53,6 +53,8 @@ _ITEM_PATTERNS = (
     # "and 89?" is a resolution's number, not a paragraph's).
     re.compile(r"^\W*(?:(?:ok|okay|so|and|then|what|how)\W+)*(?:about\s+)?(?:no\.?\s*|#)?([0-9])\W*$"),
     re.compile(r"^\W*(?:那么?|还有)?\s*([0-9])\s*(?:呢|吗)?\W*$"),
+    # An ordinal that is the whole question: "and the fourth?", "what about the third".
+    re.compile(r"^\W*(?:(?:ok|okay|so|and|then|what|how)\W+)*(?:about\s+)?the\s+(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|[4-6]th)\W*$"),
 )
 # "决议1", "决议 3": a paragraph of "resolves" as Chinese readers shorten it (not "第106号决议", "这个决议").
 _RESOLVES_SHORT = re.compile(r"(?<![0-9号第的个项份这该本此])决议\s*([0-9]{1,2})(?![0-9号])")

@@ -41,6 +41,9 @@ DOC = "wtsa-res106-2024"
         (["Who has to act under this resolution?"], "what does the third one say?", ["instructs-study-groups/1"]),
         (["Who has to act under this resolution?"], "and the last one?", ["invites-members/1"]),
         (["Which resolutions are recalled?"], "and the 3rd one?", ["recalling/c"]),
+        # A second ordinal counts in the same list as the first, not in the one clause the first chose.
+        (["Which resolutions are recalled?", "what is the second one about?"], "and the fourth?", ["recalling/d"]),
+        (["忆及了哪些决议？", "第二个是关于什么的？"], "第四个呢？", ["recalling/d"]),
         (["what's resolves 1?"], "ok and the 2nd one", ["resolves/2"]),  # one clause cited: its section's second
         (["What does resolves 2 say?"], "what about 4?", ["resolves/4"]),  # a number alone is the next item asked
         (["忆及了哪些决议？"], "那2呢？", ["recalling/b"]),  # lettered paragraphs: a number counts them

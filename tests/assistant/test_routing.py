@@ -27,6 +27,9 @@ from assistant.search import reciprocal_rank_fusion
         # Years, and numbers that are no paragraphs, are no runs.
         ("the strategic plan for 2024-2027 and resolves 2", ("resolves",), ("2",)),
         ("I have 2 to 3 questions", (), ()),
+        # An ordinal that is the whole question is a follow-up's item; one ending a question is not.
+        ("and the fourth?", (), ("4",)),
+        ("what should we do first?", (), ()),
     ],
 )
 def test_route_names_sections_and_items(question, sections, items):
