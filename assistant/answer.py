@@ -20,7 +20,7 @@ from corpus.sections import verbs_named
 from assistant import calibration as cal
 from assistant.abbreviations import spelled_within
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
-from assistant.intents import Intent
+from assistant.intents import Intent, asking_terms
 from assistant.routing import RESOLUTION_NUMBER, Route, without_section_names
 from assistant.text import acronyms, content_terms, normalize, proper_names, stemmed_terms
 from assistant.types import Answer, Citation, Hit
@@ -204,7 +204,7 @@ def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView) ->
     return [c for c in group if best and counts[c.id] == best]
 
 
-def _is_generic(question: str, corpus: CorpusView | None = None) -> bool:
+def _is_generic(question: str, corpus: CorpusView | None = None, *, asking: frozenset[str] = frozenset()) -> bool:
     """True when the question names only who or which section, not a topic inside it.
 
     With `corpus`, a word no clause holds in any language ("rapporteur", "expect") names no topic of it.
@@ -215,7 +215,7 @@ def _is_generic(question: str, corpus: CorpusView | None = None) -> bool:
     residue = [
         t
         for t in content_terms(plain)
-        if t not in _TASK_WORDS and t not in actor_words and t not in _META and len(t) > 1
+        if t not in _TASK_WORDS and t not in actor_words and t not in _META and t not in asking and len(t) > 1
         and (corpus is None or corpus.knows_word(t))
     ]
     return len(residue) <= cal.GENERIC_MAX_TERMS
@@ -341,9 +341,10 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     elif intent.name == "references" and not set(intent.route.references) - {c.resolution for c in clauses}:
         # "Which resolutions does Res 106 recall?" names the resolution itself, not one it cites.
         chosen = [c for c in clauses if c.kind != "foreword" and _matching_refs(question, c)]
-    elif intent.name == "purpose" and _is_generic(question, corpus):
+    elif intent.name == "purpose" and _is_generic(question, corpus, asking=asking_terms("purpose")):
         # "Why was it adopted?"; a why-question about a topic ("why cooperate with SDOs?") is a
         # lookup (measured on the dev set: narrowing it to the considering paragraphs lost a case).
+        # The words purpose questions ask with ("制定这份决议的理由", "背后的考虑") name no topic.
         chosen = [c for c in clauses if c.section in PURPOSE_SECTIONS]
     elif intent.name == "role":
         chosen = _role_clauses(question, clauses, corpus, intent.route.actors)

@@ -18,6 +18,7 @@ import re
 import tempfile
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Collection, Sequence
 
@@ -26,7 +27,7 @@ import numpy as np
 from corpus.errors import AssistantError
 from assistant import calibration as cal
 from assistant.routing import Route, names_a_part
-from assistant.text import CJK, normalize, only_markup, stem
+from assistant.text import CJK, content_terms, normalize, only_markup, stem
 
 EXAMPLES = Path(__file__).parent / "data" / "intent_examples.jsonl"
 
@@ -69,6 +70,17 @@ def load_examples(path: Path = EXAMPLES) -> tuple[Example, ...]:
             raise AssistantError(f"{path}:{number}: an example needs a question and an intent among {', '.join(LEARNED)}")
         examples.append(Example(data["question"], data["intent"]))
     return tuple(examples)
+
+
+@lru_cache(maxsize=None)
+def asking_terms(intent: str, path: Path = EXAMPLES) -> frozenset[str]:
+    """The words the example questions of an intent ask with ("理由", "制定", "rationale"): how such a
+    question is put, so a question using only them names no topic of its own.
+
+    >>> "rationale" in asking_terms("purpose")
+    True
+    """
+    return frozenset(term for e in load_examples(path) if e.intent == intent for term in content_terms(e.question))
 
 
 def word_features(questions: Sequence[str]) -> np.ndarray:

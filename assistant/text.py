@@ -186,8 +186,13 @@ def stemmed_terms(text: str, *, stopwords: bool = False) -> list[str]:
     return [stem(term) if term.isalpha() else term for term in tokenize(text, stopwords=stopwords)]
 
 
-# How much of a title a stretch of a question must hold to name the document by it.
+# How much of a title a stretch of a question must hold to name the document by it: a short form
+# ("the resolution on sustainable digital transformation standardization", 4 of its 6 words) names it
+# next to a word for a document; elsewhere the same words are a topic ("build standardization
+# capacity for sustainable digital transformation"), and only most of the title names it.
 TITLE_SHARE = 0.7
+TITLE_SHARE_NAMED = 0.6
+_DOCUMENT_WORD = re.compile(r"resolution|决议|文件|document|text")
 _UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9]+")
 
 
@@ -206,7 +211,8 @@ def without_title(question: str, titles: Sequence[str], *, language: str) -> str
     "What number is the resolution on enhancing standardization for sustainable digital
     transformation?" asks about a document, not about transformation: its title's words are
     what it is called, not what is asked. A stretch of the question holding at least
-    `TITLE_SHARE` of a title's characters (Chinese) or stemmed words (English), in any order, names it.
+    `TITLE_SHARE` of a title's characters (Chinese) or stemmed words (English), in any order, names it,
+    or `TITLE_SHARE_NAMED` of them beside a word for a document ("…的这份决议", "the resolution on …").
 
     >>> without_title("What number has the resolution on enhancing standardization for sustainable digital transformation?",
     ...               ["Enhancing standardization activities for sustainable digital transformation"], language="en")
@@ -227,8 +233,12 @@ def without_title(question: str, titles: Sequence[str], *, language: str) -> str
                 if units[last][0] in wanted:
                     held.add(units[last][0])
                     share = len(held) / len(wanted)
-                    if share >= TITLE_SHARE and (best is None or share > best[0]):
-                        best = (share, units[first][1], units[last][2])
+                    start, end = units[first][1], units[last][2]
+                    named = share >= TITLE_SHARE or share >= TITLE_SHARE_NAMED and bool(
+                        _DOCUMENT_WORD.search(norm[max(0, start - 16):start]) or _DOCUMENT_WORD.search(norm[end:end + 12])
+                    )
+                    if named and (best is None or share > best[0]):
+                        best = (share, start, end)
     if best is None:
         return question
     _, start, end = best

@@ -80,6 +80,9 @@ def ids(answer):
         ("Who's told to keep RG-DT's work going?", ["resolves-to-instruct-tsag/1"]),
         ("What does the footnote attached to recalling b) say?", ["footnotes/1"]),
         ("Does it tie digital transformation to the 2030 goals anywhere?", ["recalling/a", "considering-further/1"]),
+        # A why-question in the words purpose questions ask with (the intent examples') names no topic:
+        # the reasons the text gives, all of them.
+        ("起草这份决议的理由和背后考虑是什么？", ["considering/a", "considering/b", "considering/c", "considering-further/1"]),
         # A study group by its number, as delegates write it: the text says "Study Group 2" (第2研究组).
         ("what does ITU-D's SG2 work on, per the text?", ["recalling/e"]),
     ],

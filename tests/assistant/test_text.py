@@ -51,6 +51,10 @@ def test_a_document_named_by_its_title_is_named_as_this_resolution():
     # Most of the title, in another order or with words left out, names the document.
     assert without_title("关于加强可持续数字化转型标准化活动的那个决议是第几号？", [zh, en], language="zh") == "关于这项决议那个决议是第几号?"
     assert "this resolution" in without_title("Which number is the resolution on enhancing sustainable digital transformation standardization?", [zh, en], language="en")
+    # A short form of the title (two thirds of it) names the document beside a word for one.
+    assert "this resolution" in without_title("the number of the WTSA resolution on sustainable digital transformation standardization?", [zh, en], language="en")
+    assert "这项决议" in without_title("关于可持续数字化转型标准化的这份决议是第几号决议", [zh, en], language="zh")
     # A topic that shares only some of the title's words is a topic, and the question is left alone.
-    for question in ("What does it say about sustainable digital transformation?", "可持续数字化转型有什么意义？", "What is TSAG to do?"):
+    for question in ("What does it say about sustainable digital transformation?", "可持续数字化转型有什么意义？", "What is TSAG to do?",
+                     "Who is to help developing countries build standardization capacity for sustainable digital transformation?"):
         assert without_title(question, [zh, en], language=detect_language(question)) == question
