@@ -188,12 +188,18 @@ def _mentioning_known(question: str, corpus: CorpusView, within: set[str] | None
     return [c for c in clauses if within is None or c.id in within]
 
 
-def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView) -> list[Clause]:
+def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView, *, specific: bool = False) -> list[Clause]:
     """The clauses of `group` naming the most of the question's topics (none when no clause names any).
 
-    The actor's own name ("ITU-T study groups") is who, not what.
+    The actor's own name ("ITU-T study groups") is who, not what. With `specific`, a word most of
+    the operative clauses share ("ITU", "ITU-T") is no topic either: "Which ITU organs are instructed?"
+    asks for every organ, not the mandates that happen to say "ITU".
     """
     known = _known_topics(_without_actors(question), corpus)
+    if specific and group:
+        operative = {c.id for c in corpus.document_clauses(group[0].document) if c.kind == "operative"}
+        known = [forms for forms in known
+                 if len({c.id for c in corpus.mentioning([forms])} & operative) <= len(operative) * cal.ROLE_MAX_SHARE]
     ids = {c.id for c in group}
     counts = {c.id: 0 for c in group}
     for forms in known:
@@ -333,7 +339,7 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
         asked = _WHO_WORDS.sub(" ", normalize(question))  # "which bodies or members" is the who, not a topic
         if not _is_generic(asked, corpus):
             # "Who is responsible for continuing RG-DT's work?": the mandates on that topic.
-            chosen = _most_topical(asked, chosen, corpus) or chosen
+            chosen = _most_topical(asked, chosen, corpus, specific=True) or chosen
     elif intent.name == "overview":
         chosen = [c for c in clauses if c.kind == "operative"]
     elif intent.name == "document":
@@ -574,6 +580,13 @@ def _select(
                 widened.update((c.id, c) for c in corpus.mentioning([forms]))
             if len(widened) <= cal.MAX_CITATIONS:
                 group = list(widened.values())
+        return Selection(_by_order(group), False, "group")
+    if routed and route.addressed and len(route.actors) > 1:
+        # "TSAG/TSB/SG各自的任务", "What do TSAG and the TSB Director have to do?": naming several
+        # actors asks what each is to do, every one of their mandates.
+        group = [h.clause for h in routed]
+        if _asks_unsupported_fact(question, group):
+            return Selection((), True, "asks for a fact the text does not give")
         return Selection(_by_order(group), False, "group")
     if routed and route.wants_list and (route.actors or route.sections):
         # "List all the instructions given to the study groups": every routed clause, or those

@@ -114,5 +114,6 @@ RELEVANCE_FLOOR = 0.74
 # (11 while dictionary senses also bridged to clauses that have an English version), zh 1/756.
 LLM_MIN_OVERLAP = {"en": 0.55, "zh": 0.75}
 # A role answer ("I'm a Sector Member, what should we do?") adds the operative clauses naming
-# the asker's category, unless the word is in more than this share of them ("ITU-T" is in most).
+# the asker's category, unless the word is in more than this share of them ("ITU-T" is in most);
+# the same share of the operative clauses makes a word no topic to narrow who-must-act by ("ITU").
 ROLE_MAX_SHARE = 1 / 3

@@ -156,6 +156,9 @@ def resolve(question: str, previous: Turn | None) -> Turn:
         return previous  # answered by the clauses the last answer cited
     if route.actors and route.addressed and not route.items:
         return Turn(question, route)  # "and what is TSAG told to do?" names who and what: it stands alone
+    swapped = _swap_reference(previous, question) if route.references or not (route.sections or route.items) else None
+    if swapped is not None:
+        return Turn(swapped, route_question(swapped))  # "那第89号呢？" after "第44号是关于什么的"
     if route.references and not route.items:
         return Turn(question, route)  # "其中第44号决议是关于什么的？" names the resolution it asks about
     # A number where the cited paragraphs are lettered ("那2呢？" after recalling b and d) counts too.
@@ -193,9 +196,6 @@ def resolve(question: str, previous: Turn | None) -> Turn:
         )
     if route.sections or route.items:
         return Turn(question, route)
-    swapped = _swap_reference(previous, question)
-    if swapped is not None:
-        return Turn(swapped, route_question(swapped))
     # A follow-up on a topic ("其中…", "Who should they coordinate with?") stays with what was just
     # discussed: the previous route, or else the clauses the previous answer cited. Those clauses
     # hold it when it asks among them ("其中…", "which of those…"), when the previous question

@@ -82,8 +82,13 @@ _MANDATE_WORDS = re.compile(
     r"mandate\w*|responsib\w*|dut(?:y|ies)|supposed|expected|should|must|have to|has to|need to|needs to|job)\b|"
     r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|鼓励|必须|需要|要干|干什么|干啥|干嘛|干哪些|做哪些|做些什么"
 )
-# Another resolution named by number: "第73号决议", "Resolution 71", "res. 89", "Resolution No. 2".
-RESOLUTION_NUMBER = re.compile(r"(?:第\s*|(?<![0-9]))(\d+)\s*号决议|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)", re.IGNORECASE)
+# Another resolution named by number: "第73号决议", "Resolution 71", "res. 89", "Resolution No. 2", and
+# "第44号" standing for one ("第44号是关于什么的", "那第89号呢"; not "第1号脚注").
+RESOLUTION_NUMBER = re.compile(
+    r"(?:第\s*|(?<![0-9]))(\d+)\s*号决议|第\s*(\d+)\s*号(?=[是呢的吗讲说?？,，.。!！\s]|$)"
+    r"|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)",
+    re.IGNORECASE,
+)
 _LIST_WORDS_ZH = re.compile(r"(哪些|哪几|所有|全部|都有|列出|列举|几项|几个|任务是什么|任务有|职责|分别|各项)")
 
 
@@ -253,7 +258,7 @@ def route_question(question: str) -> Route:
     """Sections, items, actors and list intent named in a question."""
     norm = normalize(question)
     without_refs = RESOLUTION_NUMBER.sub(" ", norm)
-    references = tuple(dict.fromkeys(a or b for a, b in RESOLUTION_NUMBER.findall(norm)))
+    references = tuple(dict.fromkeys("".join(groups) for groups in RESOLUTION_NUMBER.findall(norm)))
     sections = _section_mentions(without_refs)
     sections += [(m.start(), "resolves") for m in _RESOLVES_SHORT.finditer(without_refs)]
     items = [

@@ -34,8 +34,11 @@ _MENTIONS = sorted(
     key=lambda pair: len(pair[0]),
     reverse=True,
 )
-# Case-sensitive: "PP" is the Plenipotentiary, "pp." is pages.
-_MENTION_RE = re.compile("|".join(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])" for name, _ in _MENTIONS))
+# Case-sensitive for two letters ("PP" is the Plenipotentiary, "pp." is pages); "wtdc", "Wtsa" as typed.
+_MENTION_RE = re.compile("|".join(
+    rf"(?<![A-Za-z]){'(?i:' + re.escape(name) + ')' if name.isascii() and name.isupper() and len(name) > 2 else re.escape(name)}(?![A-Za-z])"
+    for name, _ in _MENTIONS
+))
 _BODY_OF = {name.casefold(): body for name, body in _MENTIONS}
 _ASSEMBLY_LINE = re.compile(
     r"^(?:the\s+)?(" + "|".join(re.escape(n) for b in ASSEMBLY_NAMES.values() for n in b) + ")",

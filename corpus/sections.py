@@ -148,9 +148,22 @@ def verbs_named(text: str) -> set[str]:
     ['encourages', 'invites']
     >>> verbs_named("请问研究组要做什么？")  # 请问 is "may I ask", not 请
     set()
+    >>> sorted(verbs_named("Which bodies are instructed (not just invited)?"))
+    ['instructs', 'resolves-to-instruct']
     """
     norm = text.casefold().replace("请问", " ")
-    return {key for key, pattern in _VERB_IN_QUESTION.items() if pattern.search(norm)}
+    return {
+        key for key, pattern in _VERB_IN_QUESTION.items()
+        if any(not _NEGATED.search(norm[max(0, m.start() - 16):m.start()]) for m in pattern.finditer(norm))
+    }
+
+
+# A verb set aside: "instructed (not just invited)", "被“请”而不是被“责成”", "（不算邀请的）" (请 of 邀请
+# found, its first character between).
+_NEGATED = re.compile(
+    r"(?:\bnot(?: just| only| merely| simply)?|\brather than|\binstead of|\bexcept|\bexcluding|不算|不是|不包括|不含|除了|而非)"
+    r"[\s\"'“”‘’「」()（）]*(?:被|being|be|those|ones|the ones)?[\s\"'“”‘’「」]*[\u4e00-\u9fff]?$"
+)
 
 
 def section_names(key: str) -> dict:

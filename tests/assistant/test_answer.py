@@ -83,6 +83,12 @@ def ids(answer):
         # A why-question in the words purpose questions ask with (the intent examples') names no topic:
         # the reasons the text gives, all of them.
         ("起草这份决议的理由和背后考虑是什么？", ["considering/a", "considering/b", "considering/c", "considering-further/1"]),
+        # Several actors named: what each is to do.
+        ("What do TSAG and the TSB Director have to do?", ["resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]),
+        # A verb set aside ("not just invited") narrows who acts to the others; "ITU" is no topic among mandates.
+        ("Which ITU organs are instructed (not just invited)?", ["resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1",
+                                                                 "instructs-study-groups/1", "instructs-study-groups/2", "instructs-study-groups/3"]),
+        ("which wtdc resolutions are referenced in it?", ["recalling/c", "recalling/e"]),  # the body as typed, lower case
         # A study group by its number, as delegates write it: the text says "Study Group 2" (第2研究组).
         ("what does ITU-D's SG2 work on, per the text?", ["recalling/e"]),
     ],

@@ -35,6 +35,8 @@ DOC = "wtsa-res106-2024"
         (["What does resolves 2 say?"], "ok and the last one?", ["resolves/4"]),  # an interjection before "and"
         # A follow-up naming a resolution by its number asks about that one.
         (["Which resolutions are recalled?"], "and of those, what is Resolution 89 on?", ["recalling/c"]),
+        # "那第89号呢" after a question about 第44号 asks the same of Resolution 89.
+        (["106号决议忆及了哪些决议？", "第44号是关于什么的"], "那第89号呢？", ["recalling/c"]),
         # "The second one" counts in the clauses the last answer cited, whatever their labels.
         (["Which resolutions are recalled?"], "what is the second one about?", ["recalling/b"]),
         (["忆及了哪些决议？"], "第二个是关于什么的？", ["recalling/b"]),

@@ -55,7 +55,9 @@ def test_route_ignores_other_resolution_numbers():
 @pytest.mark.parametrize(
     ("question", "references"),
     [("WTDC res 89 - what is it about?", ("89",)), ("Res.71 and Resolution No. 73", ("71", "73")), ("resolves 3", ()),
-     ("PP的71号决议是什么？", ("71",)), ("2022年第89号决议", ("89",))],
+     ("PP的71号决议是什么？", ("71",)), ("2022年第89号决议", ("89",)),
+     # "第44号" alone stands for a resolution; a numbered footnote or paragraph does not.
+     ("第44号是关于什么的", ("44",)), ("那第89号呢？", ("89",)), ("第1号脚注", ()), ("第2段", ())],
 )
 def test_resolution_numbers_in_short_forms(question, references):
     assert route_question(question).references == references
