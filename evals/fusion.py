@@ -188,12 +188,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     row(f"best on all (k={chosen.k})", top1(questions, chosen.weights, k=chosen.k))
     sources = sorted({q.source for q in questions})
     if len(sources) > 1:
-        held_out = Counter()
+        held_out, folds = Counter(), Counter()
         for source in sources:
             inside = np.array([q.source == source for q in questions])
             fusion = candidates[int(table[:, ~inside].sum(axis=1).argmax())]
             held_out.update(top1([q for q in questions if q.source == source], fusion.weights, k=fusion.k))
+            folds[fusion.k] += 1
         row("leave-one-file-out", held_out)
+        print("k chosen without each file:", ", ".join(f"k={k} in {n} of {len(sources)}" for k, n in folds.most_common()))
     print(f"best: k={chosen.k}, weights", {name: chosen.weights[name] for name in TUNED})
     return 0
 
