@@ -197,9 +197,8 @@ def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView, *,
     """
     known = _known_topics(_without_actors(question), corpus)
     if specific and group:
-        operative = {c.id for c in corpus.document_clauses(group[0].document) if c.kind == "operative"}
-        known = [forms for forms in known
-                 if len({c.id for c in corpus.mentioning([forms])} & operative) <= len(operative) * cal.ROLE_MAX_SHARE]
+        operative = [c for c in corpus.document_clauses(group[0].document) if c.kind == "operative"]
+        known = [forms for forms in known if _naming_few(forms, operative, corpus)]
     ids = {c.id for c in group}
     counts = {c.id: 0 for c in group}
     for forms in known:
@@ -208,6 +207,13 @@ def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView, *,
                 counts[clause.id] += 1
     best = max(counts.values(), default=0)
     return [c for c in group if best and counts[c.id] == best]
+
+
+def _naming_few(forms: Sequence[str], operative: Sequence[Clause], corpus: CorpusView) -> set[str]:
+    """The operative clauses naming a term, or none when most of them do ("ITU-T", 电信: no one's topic)."""
+    ids = {c.id for c in operative}
+    naming = {c.id for c in corpus.mentioning([forms]) if c.id in ids}
+    return naming if len(naming) <= len(ids) * cal.TOPIC_MAX_SHARE else set()
 
 
 def _is_generic(question: str, corpus: CorpusView | None = None, *, asking: frozenset[str] = frozenset()) -> bool:
@@ -358,9 +364,6 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
         return None
     if not chosen:
         return None
-    if _asks_unsupported_fact(question, chosen):
-        # "What penalties apply to members who do not comply?" is about everyone, and still unanswered.
-        return Selection((), True, "asks for a fact the text does not give", intent.name)
     title = next((c for c in clauses if c.kind == "title"), None)
     return Selection(_by_order(chosen), False, intent.name, intent.name, title)
 
@@ -432,14 +435,11 @@ def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView, 
     if named_verb:
         return [c for c in clauses if c.id in named_verb]  # "What are we invited to do?": the invites clause
     ids = {c.id for c in clauses}
-    operative = sum(c.kind == "operative" for c in clauses)
+    operative = [c for c in clauses if c.kind == "operative"]
     duties = {m.clause_id for m in list_mandates(clauses) if m.actor == "members"}
     category: set[str] = set()
     for forms in [*concepts(question), *_formal_actor_names(question)]:
-        mentioning = {c.id for c in corpus.mentioning([forms]) if c.kind == "operative" and c.id in ids}
-        # A word most operative clauses share ("ITU-T", "电信") does not name the asker's category.
-        if len(mentioning) <= operative * cal.ROLE_MAX_SHARE:
-            category.update(mentioning)
+        category.update(_naming_few(forms, operative, corpus))  # "ITU-T" names no asker's category
     category.update(c.id for c in _footnoted_category(question, clauses, corpus) if c.id in ids)
     # "What help can we expect?" asks what others are to do for the asker's category, not its own duties.
     chosen = category - duties if category - duties and _ASKS_BENEFIT.search(normalize(question)) else duties | category
@@ -498,8 +498,9 @@ def select_clauses(
 ) -> Selection:
     """Cite as few clauses as answer the question; abstain when none does."""
     selection = _select(question, hits, route, corpus=corpus, intent=intent)
-    if len(selection.clauses) == 1 and _asks_unsupported_fact(question, selection.clauses):
-        # "第89号决议是哪一天通过的？" picks the clause citing it, which dates it by year only.
+    if selection.clauses and not selection.abstained and _asks_unsupported_fact(question, selection.clauses):
+        # "第89号决议是哪一天通过的？" picks the clause citing it, which dates it by year only; "What
+        # penalties apply to members who do not comply?" is about everyone, and still unanswered.
         return Selection((), True, "asks for a fact the text does not give", selection.intent)
     if selection.clauses and not selection.abstained:
         # An asker of a kind a footnote lists ("a small island developing state") is answered by a
@@ -584,10 +585,7 @@ def _select(
     if routed and route.addressed and len(route.actors) > 1:
         # "TSAG/TSB/SG各自的任务", "What do TSAG and the TSB Director have to do?": naming several
         # actors asks what each is to do, every one of their mandates.
-        group = [h.clause for h in routed]
-        if _asks_unsupported_fact(question, group):
-            return Selection((), True, "asks for a fact the text does not give")
-        return Selection(_by_order(group), False, "group")
+        return Selection(_by_order(h.clause for h in routed), False, "group")
     if routed and route.wants_list and (route.actors or route.sections):
         # "List all the instructions given to the study groups": every routed clause, or those
         # of them that name the question's topic when it has one the text knows.
