@@ -192,7 +192,7 @@ def stemmed_terms(text: str, *, stopwords: bool = False) -> list[str]:
 # capacity for sustainable digital transformation"), and only most of the title names it.
 TITLE_SHARE = 0.7
 TITLE_SHARE_NAMED = 0.6
-_DOCUMENT_WORD = re.compile(r"resolution|决议|文件|document|text")
+_DOCUMENT_WORD = re.compile(r"\b(?:resolution|document|text)s?\b|决议|文件")
 _UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9]+")
 
 
