@@ -29,7 +29,7 @@ RELATED_SHOWN = 3
 
 # (what the question asks for, evidence a cited clause must contain to answer it)
 FACT_TYPES = (
-    (r"how much|budget|cost|funding|fund(?:s|ed)?\b|\bsalar(?:y|ies)\b|\bremuneration\b|预算|经费|资金|费用|多少钱|薪水|薪酬|工资|报酬", r"[0-9]+\s*(?:万|亿|美元|瑞郎|法郎|chf|usd|\$)|预算|经费|资金"),
+    (r"how much|budget|cost|funding|fund(?:s|ed)?\b|\bfees?\b|\bsalar(?:y|ies)\b|\bremuneration\b|预算|经费|资金|费用|多少钱|薪水|薪酬|工资|报酬", r"[0-9]+\s*(?:万|亿|美元|瑞郎|法郎|chf|usd|\$)|预算|经费|资金"),
     (r"deadline|due date|by when|by which year|by what year|截止|期限|之前完成|哪一年之前|什么时候之前", r"截止|期限|前完成|之前|[0-9]{4}年[0-9]+月[0-9]+日|deadline"),
     (r"复审|review(?:ed)?\b", r"复审|审议|审查|review"),
     # A bare 一 is the article ("一项战略目标": a strategic goal), not a count.
@@ -41,7 +41,9 @@ FACT_TYPES = (
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
     (r"penalt|sanction|punish|\bfine[sd]\b|\b(?:a|any|no) fine\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),
     (r"expir|lapse|cease to apply|valid until|失效|过期|到期|有效期", r"失效|过期|到期|有效期|expir"),
-    (r"percent|percentage|per cent|百分之|百分比|比例", r"[0-9]\s*%|百分之|per cent|percent"),
+    # A share or a rate asked for as a number ("what % of…", "普及率目标是多少"): the text states none.
+    (r"percent|percentage|per cent|百分之|百分比|比例|%|\bwhat (?:share|proportion|rate)\b|率[^，。？?]{0,6}(?:多少|目标)",
+     r"[0-9]\s*%|百分之|per cent|percent"),
     # The next assembly's host or date is never in the text of this one.
     (r"\bnext (?:wtsa|wtdc|pp|plenipotentiary|assembly|meeting|session|conference)\b|下一届|下届|下一?次(?:全会|会议|开会)|下次.{0,6}(?:开|举行|召开)", r"下一届|下届|next (?:assembly|wtsa)"),
     # Legal force and the seat of the Union are facts about ITU, not in the text of a resolution.
@@ -66,7 +68,7 @@ FACT_TYPES = (
     # A web address: the text names the ITU global resource centre, never where it is online.
     (r"\burls?\b|\bwebsite\b|\bweb (?:address|page|site)\b|\bhyperlink\b|网址|网站|链接", r"https?://|www\.|网址"),
     # A lead study group: the text instructs the study groups together and names none to lead.
-    (r"\blead (?:study )?group\b|\bleading study group\b|牵头研究组|主导研究组|哪个研究组(?:牵头|主导)",
+    (r"\blead (?:study )?group\b|\blead sgs?\b|\bleading study group\b|牵头研究组|主导研究组|哪个研究组(?:牵头|主导)",
      r"牵头研究组|主导研究组|lead study group"),
     # A person's name: the text names bodies and posts, never who holds them.
     (r"\bcurrent (?:director|chair\w*|secretary|head)\b|\bwho (?:is|was) the (?:director|secretary|head)(?: of (?:the )?[\w-]+(?: [\w-]+){0,3})?\W*$|\bname of the (?:director|chair\w*|secretary|head)\b"

@@ -166,8 +166,11 @@ def resolve(question: str, previous: Turn | None) -> Turn:
     counts = ORDINAL_WORD.search(normalize(question)) or (lettered and all(item.isdigit() for item in route.items))
     # "And the fourth?" after "What is the second one about?" counts in the same list as the second.
     listed = previous.route.context if any(i.startswith(IN_CONTEXT) for i in previous.route.items) else previous.cited
-    if route.items and len(listed) > 1 and counts and not (
-        route.sections or route.actors or NEXT_ITEM in route.items
+    # "其中第二个…", "the second of those": asking among them counts in the list even when the
+    # question names an actor or a section on the way ("其中第二个说了ITU-D哪个研究组？").
+    asks_among = bool(_AMONG.search(normalize(question)))
+    if route.items and len(listed) > 1 and counts and NEXT_ITEM not in route.items and (
+        asks_among or not (route.sections or route.actors)
     ):
         # "What is the second one about?" after a list counts in the clauses the list cited.
         counted = tuple(f"{IN_CONTEXT}{item}" for item in route.items if item.lstrip("-").isdigit())
