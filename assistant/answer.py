@@ -22,7 +22,7 @@ from assistant.abbreviations import spelled_within
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.intents import Intent, asking_terms
 from assistant.routing import RESOLUTION_NUMBER, Route, without_section_names
-from assistant.text import acronyms, content_terms, normalize, proper_names, stemmed_terms
+from assistant.text import acronyms, content_terms, normalize, proper_names, stem, stemmed_terms
 from assistant.types import Answer, Citation, Hit
 
 _TRAILING = "；;，,。.、 "
@@ -228,7 +228,7 @@ def _is_generic(question: str, corpus: CorpusView | None = None, *, asking: froz
         t
         for t in content_terms(plain)
         if t not in _TASK_WORDS and t not in actor_words and t not in _META and t not in asking and len(t) > 1
-        and (corpus is None or corpus.knows_word(t))
+        and stem(t) not in asking and (corpus is None or corpus.knows_word(t))
     ]
     return len(residue) <= cal.GENERIC_MAX_TERMS
 
@@ -353,7 +353,7 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     elif intent.name == "references" and not set(intent.route.references) - {c.resolution for c in clauses}:
         # "Which resolutions does Res 106 recall?" names the resolution itself, not one it cites.
         chosen = [c for c in clauses if c.kind != "foreword" and _matching_refs(question, c)]
-    elif intent.name == "purpose" and _is_generic(question, corpus, asking=asking_terms("purpose")):
+    elif intent.name == "purpose" and _is_generic(question, corpus, asking=_purpose_words(clauses)):
         # "Why was it adopted?"; a why-question about a topic ("why cooperate with SDOs?") is a
         # lookup (measured on the dev set: narrowing it to the considering paragraphs lost a case).
         # The words purpose questions ask with ("制定这份决议的理由", "背后的考虑") name no topic.
@@ -366,6 +366,28 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
         return None
     title = next((c for c in clauses if c.kind == "title"), None)
     return Selection(_by_order(chosen), False, intent.name, intent.name, title)
+
+
+def _purpose_words(clauses: Sequence[Clause]) -> frozenset[str]:
+    """Words that name no topic in a question about why a text was adopted: those purpose questions
+    ask with ("理由", "rationale"), and the text's own subject, its title's words in every language
+    with their English stems ("why bother with digital transformation standards?" asks why the
+    resolution on "standardization for … digital transformation" exists)."""
+    title = [text for c in clauses if c.kind == "title" for text in (c.text, *(v["text"] for v in c.versions.values()))]
+    words = {term for text in title for term in content_terms(text)}
+    return asking_terms("purpose") | words | {stem(word) for word in words}
+
+
+def asks_why_of_the_whole(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> bool:
+    """A why-question naming no topic but the text's own subject: why the resolution was adopted.
+
+    Every other word counts as a topic here, even one the text lacks: "why must standards be made
+    quickly?" asks about speed, which the classifier, reading "quickly", sends to a lookup.
+    """
+    if not hits or not _ASKS_WHY.search(normalize(question)):
+        return False
+    clauses = corpus.document_clauses(_document_of(hits, route, corpus))
+    return _is_generic(question, None, asking=_purpose_words(clauses))
 
 
 def _citing_the_named_body(question: str, group: Sequence[Clause]) -> list[Clause]:

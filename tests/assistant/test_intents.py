@@ -159,6 +159,18 @@ def test_a_whole_document_question_naming_another_resolution_is_about_the_citing
     assert ids(answer) == ["recalling/d"]
 
 
+@pytest.mark.parametrize("question", ["Why would ITU-T bother with standardization for digital transformation?",
+                                      "ITU-T为什么要加强数字化转型方面的标准化？"])
+def test_a_why_question_naming_only_the_texts_own_subject_asks_why_it_was_adopted(assistant, question):
+    # The title's words ("standardization … digital transformation") name the text, not a topic in it.
+    assert ids(assistant.ask(question)) == ["considering/a", "considering/b", "considering/c", "considering-further/1"]
+
+
+def test_a_why_question_with_a_topic_of_its_own_stays_a_lookup(assistant):
+    # "quickly" is a topic even though no clause says it: the answer is one clause, not the preamble.
+    assert len(assistant.ask("Why must digital transformation standards be developed quickly?").citations) == 1
+
+
 def test_a_role_answer_skips_words_most_clauses_share(assistant):
     # "ITU-T" is in most operative clauses: it does not say which of them concern a Sector Member.
     answer = assistant.ask("We are an ITU-T Sector Member: what should we do under this resolution?")
