@@ -73,6 +73,8 @@ class CorpusView(Protocol):
 
 _LIST_MENTION = re.compile(
     r"\b(mention\w*|refer\w*|cite[sd]?|anywhere|where (?:is|are|does|do)|(?:which|what) (?:[\w-]+ ){0,3}(?:clauses|paragraphs|parts|resolutions))\b|提到|提及|引用|涉及|哪些地方|哪些条款|哪几条|哪些段|哪几段|哪些决议"
+    # "all the bits on capacity building", "every paragraph that deals with SDOs", "所有讲到学术界的段落".
+    r"|\b(?:all|every|each)\b (?:[\w-]+ ){0,2}(?:clauses?|paragraphs?|parts|bits|places|provisions|passages)\b|所有.{0,10}(?:条款|段落|地方)|凡是"
 )
 _DOCUMENT_WORDS = re.compile(
     r"\b(?:the|this|that) (?:resolution|text|document)\b|本决议|该决议|这项决议|决议(?:中|里|对)|文中|文本|全文|这份文件"

@@ -22,6 +22,9 @@ def ids(answer):
         ("哪些决议被忆及？", [f"recalling/{x}" for x in "abcde"]),
         ("What are the study groups instructed to do?", [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
         ("Where are SDOs mentioned?", ["considering/c", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/2"]),
+        # "All the paragraphs on X" asks where X is, however it is put.
+        ("Give me every paragraph dealing with SDOs", ["considering/c", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/2"]),
+        ("把所有讲到SDO的条款列出来", ["considering/c", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/2"]),
         ("When was the RG-DT established?", ["noting/1"]),
         # The meaning of a marked term is its footnote; a footnote's place is the clause marking it.
         ("Which states are counted as developing countries here?", ["footnotes/1"]),
