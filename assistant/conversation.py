@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from corpus.actors import actor_mentions
 from assistant.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
-from assistant.text import CJK, acronyms, detect_language, normalize
+from assistant.text import CJK, acronyms, content_terms, detect_language, normalize
 
 _FOLLOWUP_EN = re.compile(
     r"^\s*(?:(?:ok|okay|so|right|alright|thanks|great|cool)\b[\s,.!]*)?(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
@@ -133,6 +133,19 @@ _AMONG = re.compile(r"其中|当中|之中|这些|那些|这几|那几|哪一个
 _BARE_NUMBER = re.compile(r"^\D*?(?:第\s*)?(\d+)\s*(?:号)?\D*$")
 
 
+# Words that only lead into a follow-up ("还有研究组呢").
+_LEAD_INS = frozenset({"还有", "另外", "那么", "then", "also"})
+
+
+def _own_words(question: str) -> list[str]:
+    """The follow-up's words besides the actors it names and the words leading into it."""
+    kept, last = [], 0
+    for start, end, _ in actor_mentions(question):
+        kept.append(question[last:start])
+        last = end
+    return [t for t in content_terms(" ".join([*kept, question[last:]])) if t not in _LEAD_INS]
+
+
 def _swap_reference(previous: Turn, question: str) -> str | None:
     """The previous question about a resolution, asked about the one the follow-up numbers.
 
@@ -185,6 +198,12 @@ def resolve(question: str, previous: Turn | None) -> Turn:
             f"{previous.question} {question}",
             replace(route, sections=tuple(sections), actors=tuple(actors)),
         )
+    if route.actors and not route.items and _own_words(question):
+        # "那决议让TSAG对它怎么处理？" after "RG-DT是什么时候成立的": the follow-up says what it asks
+        # of the actor; the earlier question lends only the names its pronoun stands for.
+        carried = [name for name in acronyms(previous.question) if not actor_mentions(name)]
+        standalone = " ".join([question, *carried])
+        return Turn(standalone, replace(route_question(standalone), actors=route.actors))
     if route.actors and not route.items:
         standalone = _swap_actor(previous, question)
         new_route = route_question(standalone)

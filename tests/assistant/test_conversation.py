@@ -49,6 +49,8 @@ DOC = "wtsa-res106-2024"
         (["what's resolves 1?"], "ok and the 2nd one", ["resolves/2"]),  # one clause cited: its section's second
         (["What does resolves 2 say?"], "what about 4?", ["resolves/4"]),  # a number alone is the next item asked
         (["忆及了哪些决议？"], "那2呢？", ["recalling/b"]),  # lettered paragraphs: a number counts them
+        # A follow-up that says what it asks of the actor keeps its words; "它" is the earlier abbreviation.
+        (["RG-DT是谁设立的？"], "那这份决议要TSAG拿它怎么办？", ["resolves-to-instruct-tsag/1"]),
         # "Among them" counts in the list even when the question names an actor on the way.
         (["忆及部分提到了哪几项WTDC决议？"], "其中第一个跟哪个研究组有关？", ["recalling/c"]),
         (["Which WTDC resolutions does it recall?"], "of those, the second one names which study group?", ["recalling/e"]),
