@@ -22,6 +22,9 @@ _FOLLOWUP_EN = re.compile(
     # "when was that?", "who did that": "that" closing a short question is what was just said.
     r"\b(?:was|is|did|does|do|about|of) (?:that|this)\W*$"
 )
+# "that group", "these bodies": a demonstrative with a noun points back however long the question
+# ("what does the resolution want done with that group going forward?"); a bare "it" may be the text.
+_POINTING_BACK = re.compile(r"\b(?:that|this|those|these) (?:person|body|bodies|group|groups|office|official|officials|clause|paragraph)\b")
 # A Chinese question without a subject ("是什么时候成立的？", "要和哪些机构协调？") leans on the last one.
 _FOLLOWUP_ZH = re.compile(
     r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|它|其|该|这个|那个|这|他|她|是|要(?!求)|还要|也要|和|跟|与|同)|它的|其中)"
@@ -63,7 +66,7 @@ def is_followup(question: str) -> bool:
         names = route.sections or route.items or route.actors or route.references or acronyms(question)
         if len(CJK.findall(norm)) <= SHORT_CHINESE and not names:
             return True
-    elif bool(_FOLLOWUP_EN.search(norm)) and len(norm.split()) <= 10:
+    elif bool(_FOLLOWUP_EN.search(norm)) and len(norm.split()) <= 10 or _POINTING_BACK.search(norm):
         return True
     # "What is the second one about?", "第三条讲了啥": a paragraph number with no section or
     # actor to belong to counts in what was just discussed.

@@ -81,6 +81,9 @@ def test_the_answer_language_is_the_followups_language(assistant):
         ("Which clause says that?", True),
         ("这是在哪一项里提到的？", True),
         ("Which clause covers academia?", False),  # a question of its own
+        # A demonstrative with a noun points back however long the question is; a bare "it" may be the text.
+        ("So what exactly is the assembly asking of that group over the next study period, in practice?", True),
+        ("What exactly does it say about cooperation between standards development organizations and ITU?", False),
         ("哪一条提到学术界？", False),
         ("是什么时候设立的？", True),
         ("要求研究组做什么？", False),
