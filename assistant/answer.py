@@ -16,7 +16,7 @@ from corpus.labels import document_labels
 from corpus.places import PLACES_ZH_EN, place_en, place_zh
 from corpus.clause import Clause
 from corpus.mandates import list_mandates
-from corpus.sections import verbs_named
+from corpus.sections import parts_named, verbs_named, without_part_names
 from assistant import calibration as cal
 from assistant.abbreviations import spelled_within
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
@@ -380,16 +380,26 @@ def _purpose_words(clauses: Sequence[Clause]) -> frozenset[str]:
     return asking_terms("purpose") | words | {stem(word) for word in words}
 
 
-def asks_why_of_the_whole(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> bool:
-    """A why-question naming no topic but the text's own subject: why the resolution was adopted.
+def asked_of_the_whole(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> str:
+    """The whole-document intent a question's words alone settle, or "".
 
-    Every other word counts as a topic here, even one the text lacks: "why must standards be made
-    quickly?" asks about speed, which the classifier, reading "quickly", sends to a lookup.
+    "purpose": a why-question naming no topic but the text's own subject. "overview": one naming the
+    operative part and no topic the text holds ("what's in the operative part?"), every operative
+    clause. For "purpose" every other word counts as a topic, even one the text lacks: "why must
+    standards be made quickly?" asks about speed, which the classifier, reading "quickly", rightly
+    sends to a lookup.
     """
-    if not hits or not _ASKS_WHY.search(normalize(question)):
-        return False
-    clauses = corpus.document_clauses(_document_of(hits, route, corpus))
-    return _is_generic(question, None, asking=_purpose_words(clauses))
+    if not hits:
+        return ""
+    if "operative" in parts_named(question):
+        # Chatty words the text lacks ("first week", 刚入门) name no topic of it.
+        if _is_generic(without_part_names(question), corpus, asking=asking_terms("overview")):
+            return "overview"
+    if _ASKS_WHY.search(normalize(question)):
+        clauses = corpus.document_clauses(_document_of(hits, route, corpus))
+        if _is_generic(question, None, asking=_purpose_words(clauses)):
+            return "purpose"
+    return ""
 
 
 def _citing_the_named_body(question: str, group: Sequence[Clause]) -> list[Clause]:

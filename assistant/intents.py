@@ -204,14 +204,13 @@ class IntentClassifier:
 
     def classify(
         self, question: str, vector: np.ndarray, route: Route, *, relevance: float = 1.0, held: Collection[str] = (),
-        why_of_whole: bool = False,
+        whole_asked: str = "",
     ) -> Intent:
         """The intent of a question whose query embedding is `vector`.
 
         `relevance` is its best clause similarity; `held` the numbers of the resolutions the
         library holds (a question naming one of them is about it, not about a clause citing it);
-        `why_of_whole` whether it asks why and names no topic but the text's own subject
-        (`assistant.answer.asks_why_of_the_whole`).
+        `whole_asked` the whole-document intent its words alone settle, or "" (`assistant.answer.asked_of_the_whole`).
         """
         probabilities = self.probabilities(question, vector)
         label = max(probabilities, key=probabilities.get)
@@ -235,11 +234,12 @@ class IntentClassifier:
             label in WHOLE_DOCUMENT and self._between_whole_document(probabilities)
         ):
             label = "lookup"
-        if label == "lookup" and why_of_whole:
+        if label == "lookup" and whole_asked:
             # "Why should ITU-T bother with digital transformation standards?" asks why the text on
-            # standardization for digital transformation was adopted. A rule, because the subject's
-            # words pull the embedding to the lookups about them (lookup 0.82, purpose 0.16).
-            label = "purpose"
+            # standardization for digital transformation was adopted; "what's in the operative part?"
+            # asks for its operative clauses, an overview. A rule, because the subject's words and the
+            # part's name pull the embedding to lookups (lookup 0.82, purpose 0.16; lookup 0.53, overview 0.34).
+            label = whole_asked
         if label in WHOLE_DOCUMENT and (route.sections or route.items or route.context or set(route.references) - set(held)):
             # The slots narrow a whole-document question: "what does the resolution bear in mind"
             # is its bearing-in-mind section, "决议第1条要整合哪些东西" its first paragraphs,

@@ -166,6 +166,33 @@ _NEGATED = re.compile(
 )
 
 
+# The two parts a resolution's paragraphs fall into, by the kind `classify_heading` gives their
+# sections, as delegates name them ("the operative part", 执行部分).
+_PART_NAMES = {
+    # ("operative paragraphs" is the "resolves" section's other name: assistant.routing.)
+    "operative": re.compile(r"\boperative (?:part|parts|section|sections|clauses|provisions)\b|执行部分|执行性条款|执行条款"),
+    "preambular": re.compile(r"\bpreamble\b|\bpreambular (?:part|paragraphs?|section|clauses)\b|序言部分|序言段落"),
+}
+
+
+def parts_named(text: str) -> set[str]:
+    """The kinds of paragraph ("operative", "preambular") a text names as a part of the resolution.
+
+    >>> parts_named("Can you summarize the operative part?")
+    {'operative'}
+    """
+    norm = " ".join(text.split()).casefold()
+    return {kind for kind, pattern in _PART_NAMES.items() if pattern.search(norm)}
+
+
+def without_part_names(text: str) -> str:
+    """The text with the names of its parts ("the operative part", 序言部分) cut out."""
+    norm = " ".join(text.split()).casefold()
+    for pattern in _PART_NAMES.values():
+        norm = pattern.sub(" ", norm)
+    return norm
+
+
 def section_names(key: str) -> dict:
     """English and Chinese names of a section key, e.g. {"en": "considering further", "zh": "进一步考虑到"}."""
     base = key if key in _SECTIONS else _REPEAT.sub("", key)

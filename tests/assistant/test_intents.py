@@ -166,6 +166,15 @@ def test_a_why_question_naming_only_the_texts_own_subject_asks_why_it_was_adopte
     assert ids(assistant.ask(question)) == ["considering/a", "considering/b", "considering/c", "considering-further/1"]
 
 
+@pytest.mark.parametrize("question", ["operative part in a nutshell pls, first week at ITU-T", "执行部分大概讲了些啥，我刚入门"])
+def test_naming_the_operative_part_and_no_topic_is_an_overview(assistant, question):
+    answer = assistant.ask(question)
+    operative = ["resolves/1", "resolves/2", "resolves/3", "resolves/4", "resolves-to-instruct-tsag/1",
+                 "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "instructs-study-groups/2",
+                 "instructs-study-groups/3", "invites-members/1"]
+    assert ids(answer) == operative
+
+
 def test_a_why_question_with_a_topic_of_its_own_stays_a_lookup(assistant):
     # "quickly" is a topic even though no clause says it: the answer is one clause, not the preamble.
     assert len(assistant.ask("Why must digital transformation standards be developed quickly?").citations) == 1

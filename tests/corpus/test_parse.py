@@ -381,3 +381,13 @@ def test_a_superscript_that_is_not_a_footnote_mark_is_left_alone():
     noting = next(c for c in document.clauses if c.section == "noting")
     assert "10⁶ Hz over 5 km²" in noting.text and noting.footnotes == ()
     assert not [w for w in document.warnings if "footnote mark" in w]
+
+
+def test_the_parts_of_a_resolution_are_named_in_both_languages():
+    from corpus.sections import parts_named, without_part_names
+
+    assert parts_named("Summarize the operative part, please") == {"operative"}
+    assert parts_named("序言部分讲了什么？") == {"preambular"}
+    # "operative paragraphs" is the resolves section's other name, routed as a section.
+    assert parts_named("What do the operative paragraphs say?") == set()
+    assert "operative" not in without_part_names("What is in the operative part?")
