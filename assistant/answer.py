@@ -21,8 +21,8 @@ from assistant import calibration as cal
 from assistant.abbreviations import spelled_within
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.intents import Intent, asking_terms
-from assistant.routing import RESOLUTION_NUMBER, Route, without_section_names
-from assistant.text import acronyms, content_terms, normalize, proper_names, stem, stemmed_terms
+from assistant.routing import RESOLUTION_NUMBER, Route, route_question, without_section_names
+from assistant.text import acronyms, content_terms, normalize, outside_pasted, proper_names, stem, stemmed_terms
 from assistant.types import Answer, Citation, Hit
 
 _TRAILING = "；;，,。.、 "
@@ -380,8 +380,28 @@ def _purpose_words(clauses: Sequence[Clause]) -> frozenset[str]:
     return asking_terms("purpose") | words | {stem(word) for word in words}
 
 
+# Words that ask what a pasted snippet does, not what the text says.
+_ABOUT_PASTED = frozenset(
+    "output outputs print prints run runs execute executes code snippet html script tag tags page render "
+    "这段 代码 输出 运行 执行 网页 标签 什么意思 作用".split()
+)
+
+
+def _names_nothing_of_the_text(words: str, corpus: CorpusView) -> bool:
+    """No actor, section, paragraph or topic of the text in these words (a resolution's number aside:
+    "in terms of res 106" says which text, not what in it)."""
+    route = route_question(words)
+    if route.actors or route.sections or route.items:
+        return False
+    kept = " ".join(t for t in content_terms(words) if t not in _ABOUT_PASTED)
+    return not _known_topics(kept, corpus)
+
+
 def asked_of_the_whole(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> str:
-    """The whole-document intent a question's words alone settle, or "".
+    """The intent a question's words alone settle, or "".
+
+    "out-of-scope": pasted code or markup with words outside it that name nothing of the text
+    ("<script>…</script> what does this output?", "```python …``` what does this do in terms of res 106?").
 
     "purpose": a why-question naming no topic but the text's own subject. "overview": one naming the
     operative part and no topic the text holds ("what's in the operative part?"), every operative
@@ -391,6 +411,9 @@ def asked_of_the_whole(question: str, hits: Sequence[Hit], route: Route, corpus:
     """
     if not hits:
         return ""
+    outside = outside_pasted(question)
+    if outside is not None and _names_nothing_of_the_text(outside, corpus):
+        return "out-of-scope"
     if "operative" in parts_named(question):
         # Chatty words the text lacks ("first week", 刚入门) name no topic of it.
         if _is_generic(without_part_names(question), corpus, asking=asking_terms("overview")):

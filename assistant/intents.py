@@ -223,6 +223,10 @@ class IntentClassifier:
             # A pasted tag or template asks nothing, and names the words it holds only as markup:
             # its vector can sit near the text ("[[Category:Standards bodies]]": lookup 0.79).
             return Intent("out-of-scope", route, share, "only markup, no question")
+        if whole_asked == "out-of-scope":
+            # Pasted code or markup, asked about in words that name nothing of the text: what the
+            # snippet does is no question for the text, whatever its words' vector sits near.
+            return Intent("out-of-scope", route, share, "asks about pasted code or markup")
         if relevance < cal.RELEVANCE_FLOOR:
             return Intent("out-of-scope", route, share, "no clause is close to the question")
         if label == "out-of-scope" and route.sections and names_a_part(question):

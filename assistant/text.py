@@ -245,6 +245,21 @@ def without_title(question: str, titles: Sequence[str], *, language: str) -> str
     return f"{norm[:start]}{'这项决议' if language == 'zh' else 'this resolution'}{norm[end:]}"
 
 
+# Pasted code: a fenced block (to its end, or the question's), or a script or style element with its content.
+_CODE = re.compile(r"```.*?(?:```|$)|<(script|style)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def outside_pasted(text: str) -> str | None:
+    """The words outside pasted code and markup, or None when nothing is pasted.
+
+    >>> outside_pasted("<script>alert(1)</script> what does this output?"), outside_pasted("What is TSAG told to do?")
+    ('  what does this output?', None)
+    """
+    if not (_CODE.search(text) or _MARKUP.search(text)):
+        return None
+    return _MARKUP.sub(" ", _CODE.sub(" ", text))
+
+
 def only_markup(text: str) -> bool:
     """Whether the text is markup and nothing else: no word outside its tags, templates and entities.
 
