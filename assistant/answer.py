@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol, Sequence
 
-from corpus.actors import actor_forms, actor_mentions, actor_vocabulary, english_name
+from corpus.actors import actor_forms, actor_mentions, actor_vocabulary, english_name, without_actors
 from corpus.assemblies import ASSEMBLY_NAMES, body_mentions
 from corpus.labels import document_labels
 from corpus.places import PLACES_ZH_EN, place_en, place_zh
@@ -197,7 +197,7 @@ def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView, *,
     the operative clauses share ("ITU", "ITU-T") is no topic either: "Which ITU organs are instructed?"
     asks for every organ, not the mandates that happen to say "ITU".
     """
-    known = _known_topics(_without_actors(question), corpus)
+    known = _known_topics(without_actors(question), corpus)
     if specific and group:
         operative = [c for c in corpus.document_clauses(group[0].document) if c.kind == "operative"]
         known = [forms for forms in known if _naming_few(forms, operative, corpus)]
@@ -224,7 +224,7 @@ def _is_generic(question: str, corpus: CorpusView | None = None, *, asking: froz
     With `corpus`, a word no clause holds in any language ("rapporteur", "expect") names no topic of it.
     """
     actor_words = actor_vocabulary()
-    plain = _THIS_TEXT.sub(" ", _COUNTED_ITEMS.sub(" ", without_section_names(_without_actors(question))))
+    plain = _THIS_TEXT.sub(" ", _COUNTED_ITEMS.sub(" ", without_section_names(without_actors(question))))
     plain = RESOLUTION_NUMBER.sub(" ", normalize(plain))  # "under res 106" names where, not what
     residue = [
         t
@@ -233,15 +233,6 @@ def _is_generic(question: str, corpus: CorpusView | None = None, *, asking: froz
         and stem(t) not in asking and (corpus is None or corpus.knows_word(t))
     ]
     return len(residue) <= cal.GENERIC_MAX_TERMS
-
-
-def _without_actors(question: str) -> str:
-    """The question with actor names cut out, so "study groups" is not read as a topic."""
-    kept, last = [], 0
-    for start, end, _ in actor_mentions(question):
-        kept.append(question[last:start])
-        last = end
-    return " ".join(kept + [question[last:]])
 
 
 def _asks_unsupported_fact(question: str, cited: Sequence[Clause]) -> bool:

@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from corpus.actors import actor_mentions
+from corpus.actors import actor_mentions, without_actors
 from assistant.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
 from assistant.text import CJK, acronyms, content_terms, detect_language, normalize
 
@@ -142,11 +142,7 @@ _LEAD_INS = frozenset({"还有", "另外", "那么", "then", "also"})
 
 def _own_words(question: str) -> list[str]:
     """The follow-up's words besides the actors it names and the words leading into it."""
-    kept, last = [], 0
-    for start, end, _ in actor_mentions(question):
-        kept.append(question[last:start])
-        last = end
-    return [t for t in content_terms(" ".join([*kept, question[last:]])) if t not in _LEAD_INS]
+    return [t for t in content_terms(without_actors(question)) if t not in _LEAD_INS]
 
 
 def _swap_reference(previous: Turn, question: str) -> str | None:

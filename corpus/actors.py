@@ -280,6 +280,19 @@ def actor_mentions(text: str) -> list[tuple[int, int, str]]:
     return list(_matches(text))
 
 
+def without_actors(text: str) -> str:
+    """The text with every actor's name cut out, so "study groups" is not read as a topic.
+
+    >>> without_actors("What are the study groups told to do?")
+    'What are the   told to do?'
+    """
+    kept, last = [], 0
+    for start, end, _ in actor_mentions(text):
+        kept.append(text[last:start])
+        last = end
+    return " ".join(kept + [text[last:]])
+
+
 def actor_forms(key: str) -> tuple[str, ...]:
     """Every name of one actor, in both languages."""
     return _names(_BY_KEY[key])
