@@ -20,7 +20,7 @@ from corpus.sections import parts_named, verbs_named, without_part_names
 from assistant import calibration as cal
 from assistant.abbreviations import spelled_within
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
-from assistant.intents import Intent, asking_terms
+from assistant.intents import Intent, Wording, asking_terms
 from assistant.routing import RESOLUTION_NUMBER, Route, route_question, without_section_names
 from assistant.text import acronyms, content_terms, normalize, outside_pasted, proper_names, stem, stemmed_terms
 from assistant.types import Answer, Citation, Hit
@@ -371,49 +371,32 @@ def _purpose_words(clauses: Sequence[Clause]) -> frozenset[str]:
     return asking_terms("purpose") | words | {stem(word) for word in words}
 
 
-# Words that ask what a pasted snippet does, not what the text says.
-_ABOUT_PASTED = frozenset(
-    "output outputs print prints run runs execute executes code snippet html script tag tags page render "
-    "这段 代码 输出 运行 执行 网页 标签 什么意思 作用".split()
-)
-
-
 def _names_nothing_of_the_text(words: str, corpus: CorpusView) -> bool:
     """No actor, section, paragraph or topic of the text in these words (a resolution's number aside:
     "in terms of res 106" says which text, not what in it)."""
     route = route_question(words)
-    if route.actors or route.sections or route.items:
-        return False
-    kept = " ".join(t for t in content_terms(words) if t not in _ABOUT_PASTED)
-    return not _known_topics(kept, corpus)
+    return not (route.actors or route.sections or route.items or _known_topics(words, corpus))
 
 
-def asked_of_the_whole(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> str:
-    """The intent a question's words alone settle, or "".
+def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> Wording:
+    """What the question's words alone say of the text (`Wording`; the classifier decides what follows).
 
-    "out-of-scope": pasted code or markup with words outside it that name nothing of the text
-    ("<script>…</script> what does this output?", "```python …``` what does this do in terms of res 106?").
-
-    "purpose": a why-question naming no topic but the text's own subject. "overview": one naming the
-    operative part and no topic the text holds ("what's in the operative part?"), every operative
-    clause. For "purpose" every other word counts as a topic, even one the text lacks: "why must
-    standards be made quickly?" asks about speed, which the classifier, reading "quickly", rightly
-    sends to a lookup.
+    Pasted: code or markup with nothing outside it, or words outside it that name nothing of the text
+    ("```python …``` what does this do in terms of res 106?"). The operative part: named, with no topic
+    the text holds beside it ("what's in the operative part? first week here": chatty words the text
+    lacks name no topic). Why of the subject: every other word counts as a topic, even one the text lacks:
+    "why must standards be made quickly?" asks about speed, and the classifier rightly sends it to a lookup.
     """
-    if not hits:
-        return ""
     outside = outside_pasted(question)
-    if outside is not None and _names_nothing_of_the_text(outside, corpus):
-        return "out-of-scope"
-    if "operative" in parts_named(question):
-        # Chatty words the text lacks ("first week", 刚入门) name no topic of it.
-        if _is_generic(without_part_names(question), corpus, asking=asking_terms("overview")):
-            return "overview"
-    if _ASKS_WHY.search(normalize(question)):
-        clauses = corpus.document_clauses(_document_of(hits, route, corpus))
-        if _is_generic(question, None, asking=_purpose_words(clauses)):
-            return "purpose"
-    return ""
+    why = bool(hits) and bool(_ASKS_WHY.search(normalize(question)))
+    return Wording(
+        pasted=outside is not None and _names_nothing_of_the_text(outside, corpus),
+        why_of_subject=why and _is_generic(
+            question, None, asking=_purpose_words(corpus.document_clauses(_document_of(hits, route, corpus)))
+        ),
+        operative_part="operative" in parts_named(question)
+        and _is_generic(without_part_names(question), corpus, asking=asking_terms("overview")),
+    )
 
 
 def _citing_the_named_body(question: str, group: Sequence[Clause]) -> list[Clause]:

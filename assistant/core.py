@@ -21,7 +21,7 @@ from embeddings.index import ClauseIndex, SyncReport, passage_text
 from embeddings.model import TextEmbedder
 from embeddings.onnx_model import make_embedder
 from assistant import dictionary
-from assistant.answer import Selection, asked_of_the_whole, compose_answer, select_clauses
+from assistant.answer import Selection, compose_answer, read_wording, select_clauses
 from assistant.glossary import GLOSSARY
 from assistant.conversation import Turn, TurnMemory, chain_with, resolve
 from assistant.intents import Intent, IntentClassifier
@@ -287,8 +287,8 @@ class Assistant:
         relevance = max((h.similarity for h in hits), default=0.0) if calibrated else 1.0
         if self._held is None:
             self._held = frozenset(c.resolution for c in self.clauses)
-        whole_asked = asked_of_the_whole(question, hits, turn.route, loaded.search)
-        return loaded.intents.classify(question, vector, turn.route, relevance=relevance, held=self._held, whole_asked=whole_asked)
+        wording = read_wording(question, hits, turn.route, loaded.search)
+        return loaded.intents.classify(question, vector, turn.route, relevance=relevance, held=self._held, wording=wording)
 
     def _document_titles(self) -> tuple[str, ...]:
         """Each document's title in every language the manifest gives it in (read once, as `documents` reads them)."""

@@ -27,7 +27,7 @@ import numpy as np
 from corpus.errors import AssistantError
 from assistant import calibration as cal
 from assistant.routing import Route, names_a_part
-from assistant.text import CJK, content_terms, normalize, only_markup, stem
+from assistant.text import CJK, content_terms, normalize, stem
 
 EXAMPLES = Path(__file__).parent / "data" / "intent_examples.jsonl"
 
@@ -57,6 +57,16 @@ class Intent:
     route: Route
     confidence: float = 1.0  # the classifier's probability for the learned label
     reason: str = ""  # why a rule decided, when one did
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a question's words alone say, read against the corpus (`assistant.answer.read_wording`);
+    `IntentClassifier.classify` decides what each settles."""
+
+    pasted: bool = False  # pasted code or markup, the words outside it naming nothing of the text
+    why_of_subject: bool = False  # asks why, naming no topic but the text's own subject (its title's words)
+    operative_part: bool = False  # names the operative part and no topic the text holds
 
 
 def load_examples(path: Path = EXAMPLES) -> tuple[Example, ...]:
@@ -204,13 +214,13 @@ class IntentClassifier:
 
     def classify(
         self, question: str, vector: np.ndarray, route: Route, *, relevance: float = 1.0, held: Collection[str] = (),
-        whole_asked: str = "",
+        wording: Wording = Wording(),
     ) -> Intent:
         """The intent of a question whose query embedding is `vector`.
 
         `relevance` is its best clause similarity; `held` the numbers of the resolutions the
         library holds (a question naming one of them is about it, not about a clause citing it);
-        `whole_asked` the whole-document intent its words alone settle, or "" (`assistant.answer.asked_of_the_whole`).
+        `wording` what its words alone say of the text.
         """
         probabilities = self.probabilities(question, vector)
         label = max(probabilities, key=probabilities.get)
@@ -219,14 +229,11 @@ class IntentClassifier:
             # A paragraph named by its number is exact structure; a similarity cannot tell
             # "resolves 3" from "resolves 2", so the slots decide.
             return Intent("clause", route, 1.0, "names a paragraph")
-        if only_markup(question):
-            # A pasted tag or template asks nothing, and names the words it holds only as markup:
-            # its vector can sit near the text ("[[Category:Standards bodies]]": lookup 0.79).
-            return Intent("out-of-scope", route, share, "only markup, no question")
-        if whole_asked == "out-of-scope":
-            # Pasted code or markup, asked about in words that name nothing of the text: what the
-            # snippet does is no question for the text, whatever its words' vector sits near.
-            return Intent("out-of-scope", route, share, "asks about pasted code or markup")
+        if wording.pasted:
+            # Pasted code or markup, alone or asked about in words that name nothing of the text: the
+            # words it holds are markup, not a question, however near the text their vector sits
+            # ("[[Category:Standards bodies]]": lookup 0.79; "<script>…</script> what does this output").
+            return Intent("out-of-scope", route, share, "pasted code or markup, no question about the text")
         if relevance < cal.RELEVANCE_FLOOR:
             return Intent("out-of-scope", route, share, "no clause is close to the question")
         if label == "out-of-scope" and route.sections and names_a_part(question):
@@ -238,12 +245,12 @@ class IntentClassifier:
             label in WHOLE_DOCUMENT and self._between_whole_document(probabilities)
         ):
             label = "lookup"
-        if label == "lookup" and whole_asked:
-            # "Why should ITU-T bother with digital transformation standards?" asks why the text on
-            # standardization for digital transformation was adopted; "what's in the operative part?"
-            # asks for its operative clauses, an overview. A rule, because the subject's words and the
-            # part's name pull the embedding to lookups (lookup 0.82, purpose 0.16; lookup 0.53, overview 0.34).
-            label = whole_asked
+        if label == "lookup" and (wording.operative_part or wording.why_of_subject):
+            # "What's in the operative part?" asks for its operative clauses, an overview; "Why should
+            # ITU-T bother with digital transformation standards?" asks why the text on standardization
+            # for digital transformation was adopted. Rules, because the part's name and the subject's
+            # words pull the embedding to lookups (lookup 0.53, overview 0.34; lookup 0.82, purpose 0.16).
+            label = "overview" if wording.operative_part else "purpose"
         if label in WHOLE_DOCUMENT and (route.sections or route.items or route.context or set(route.references) - set(held)):
             # The slots narrow a whole-document question: "what does the resolution bear in mind"
             # is its bearing-in-mind section, "决议第1条要整合哪些东西" its first paragraphs,

@@ -258,13 +258,3 @@ def outside_pasted(text: str) -> str | None:
     if not (_CODE.search(text) or _MARKUP.search(text)):
         return None
     return _MARKUP.sub(" ", _CODE.sub(" ", text))
-
-
-def only_markup(text: str) -> bool:
-    """Whether the text is markup and nothing else: no word outside its tags, templates and entities.
-
-    >>> only_markup('<div class="res"><p>{{resolution.title}}</p></div>'), only_markup("<b>resolves 3</b>?")
-    (True, False)
-    """
-    return bool(_MARKUP.search(text)) and not re.search(r"\w", _MARKUP.sub(" ", text))
-
