@@ -17,8 +17,8 @@ from assistant.text import CJK, acronyms, content_terms, detect_language, normal
 
 _FOLLOWUP_EN = re.compile(
     r"^\s*(?:(?:ok|okay|so|right|alright|thanks|great|cool)\b[\s,.!]*)?(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
-    r"\b(?:it|its|they|them|their|those|these|that one|this one|that clause|this clause|"
-    r"that (?:person|body|group|office|official)|this (?:person|body|group|office|official)|he|she|him|her)\b|"
+    # ("that group", "this clause" point back at any length: _POINTING_BACK.)
+    r"\b(?:it|its|they|them|their|those|these|that one|this one|he|she|him|her)\b|"
     # "when was that?", "who did that": "that" closing a short question is what was just said.
     r"\b(?:was|is|did|does|do|about|of) (?:that|this)\W*$"
 )
