@@ -242,11 +242,13 @@ class App:
         return {ui.chatbot: [], ui.saved: save([]), ui.sources: self.sources_html([], lang), ui.question: ""}
 
     def on_restore(self, saved: object, lang: str, request: gr.Request) -> dict:
-        """The conversation this browser saved, shown again; one that cannot be read is dropped with a notice."""
+        """The conversation this browser saved, shown again (one that cannot be read is dropped with a notice);
+        then the question box opens."""
         ui = self.ui
         turns, dropped = restore(saved)
         self.pages.restore(request.session_hash, turns)
-        update = {ui.chatbot: self.messages(request.session_hash, lang), ui.sources: self.sources_html(turns, lang)}
+        update = {ui.chatbot: self.messages(request.session_hash, lang), ui.sources: self.sources_html(turns, lang),
+                  ui.question: gr.Textbox(interactive=True)}
         if not dropped:
             return update
         notice = {"role": "assistant", "content": render_error(text(lang, "restore_dropped"))}

@@ -21,6 +21,7 @@ EXAMPLES = (
 )
 BROWSER_LANGUAGE = "() => (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en'"
 OPEN_SOURCE = "document.querySelector('#ra-sources .ra-source.is-open')?.id || ''"
+FOCUS_QUESTION = "() => { document.querySelector('#ra-question textarea')?.focus(); }"
 
 
 def theme() -> gr.themes.Theme:
@@ -63,9 +64,11 @@ def build(app: App) -> gr.Blocks:
                             examples=[{"text": q} for q in EXAMPLES],
                         )
                         with gr.Row(equal_height=True):
+                            # Editable once the saved conversation is back (on_restore): a question sent before
+                            # that could be shown and then overwritten by the restored chat arriving after it.
                             question = gr.Textbox(
                                 show_label=False, placeholder=text(en, "question_placeholder"), lines=1, max_lines=6,
-                                submit_btn=True, autofocus=True, scale=8, elem_id="ra-question", container=False,
+                                submit_btn=True, interactive=False, scale=8, elem_id="ra-question", container=False,
                             )
                             clear = gr.Button(text(en, "clear"), variant="secondary", size="md", scale=0, min_width=90,
                                               elem_id="ra-clear")
@@ -107,7 +110,8 @@ def build(app: App) -> gr.Blocks:
         # The chatbot's own trash icon (hidden by the stylesheet, but still there in other locales)
         # clears the same conversation as the Clear button, on the server and in the saved copy.
         chatbot.clear(app.on_clear, [lang], [chatbot, saved, sources, question], cancels=answering, **quick)
-        demo.load(app.on_restore, [saved, lang], [chatbot, sources, saved], **quick)
+        demo.load(app.on_restore, [saved, lang], [chatbot, sources, saved, question], **quick).then(
+            None, None, None, js=FOCUS_QUESTION, api_visibility="private")
         demo.unload(app.on_close)
 
         for shown in (demo.load, timer.tick):

@@ -59,7 +59,7 @@ def tab(browser, app_server):
     context.route("**/*", only_local)
     tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
     tab.page.goto(app_server.url, wait_until="load")
-    tab.page.wait_for_selector("#ra-question textarea")
+    tab.page.wait_for_selector("#ra-question textarea:not([disabled])")  # open once the saved chat is back
     yield tab
     context.close()
 
@@ -165,6 +165,10 @@ def test_markup_in_a_question_is_shown_as_text(tab):
     assert user.inner_text() == question
     assert page.locator("#ra-chat script, #ra-chat img[src='x'], #ra-chat b").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def test_the_question_box_has_the_focus_once_the_page_is_ready(tab):
+    tab.page.wait_for_function("document.activeElement === document.querySelector('#ra-question textarea')")
 
 
 def test_a_refused_question_says_the_limit_and_keeps_its_text(tab):

@@ -53,6 +53,7 @@ def test_a_reload_restores_the_saved_conversation_and_a_corrupt_one_is_dropped_w
     restored = app.on_restore(saved, "en", page("reloaded"))
     assert contents(restored[app.ui.chatbot]) == ["q", "<div>r</div>"]
     assert app.pages.view("reloaded")[0][0].question == "q"  # a follow-up leans on it
+    assert restored[app.ui.question].interactive  # the box opens only now: a question sent earlier could be overwritten
     dropped = app.on_restore({"version": 1, "turns": "not a list"}, "zh", page("corrupt"))
     assert "无法读取" in contents(dropped[app.ui.chatbot])[-1] and dropped[app.ui.saved] == save([])
 
