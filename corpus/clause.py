@@ -57,12 +57,16 @@ class Clause:
     # Other language versions of the same clause, aligned on structure:
     # {"en": {"text": "...", "official": False}}. `text` above stays the authoritative original.
     versions: dict = field(default_factory=dict)
+    # Plain-language descriptions written for this project, by language: {"en": ("…", …)}. They
+    # help a question in everyday words find the clause; they are searched, never quoted or cited.
+    gists: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["span"] = list(self.span)
         data["refs"] = [r.to_dict() for r in self.refs]
         data["footnotes"] = list(self.footnotes)
+        data["gists"] = {lang: list(texts) for lang, texts in self.gists.items()}
         return data
 
     @classmethod
@@ -73,6 +77,7 @@ class Clause:
         data["footnotes"] = tuple(data.get("footnotes", ()))
         data["labels"] = dict(data.get("labels", {}))
         data["versions"] = {lang: dict(v) for lang, v in data.get("versions", {}).items()}
+        data["gists"] = {lang: tuple(texts) for lang, texts in data.get("gists", {}).items()}
         return cls(**data)
 
     def label(self, language: str) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from corpus.clause import Clause
 from corpus.errors import CorpusFormatError, CorpusWarning
+from corpus.gists import read_gists, with_gists
 from corpus.manifest import MANIFEST, DocumentMeta, load_manifest, manifest_entry
 from corpus.parse import ParsedDocument, parse_file
 from corpus.sources import SUFFIXES
@@ -130,7 +131,13 @@ def _assemble(sources: list[tuple[Path, DocumentMeta | None]], *, strict: bool) 
         original, versions, refused = _versions(group)
         for document, error in refused:
             skip(document.source, error)
-        clauses.extend(_aligned(original, versions))
+        aligned = _aligned(original, versions)
+        if original.meta.gists:
+            try:
+                aligned = with_gists(aligned, read_gists(Path(original.source).parent / original.meta.gists, aligned))
+            except CorpusFormatError as error:
+                skip(str(Path(original.source).parent / original.meta.gists), error)  # the clauses stay, without gists
+        clauses.extend(aligned)
         for document in (original, *versions):
             for message in document.warnings:
                 warnings.warn(message, CorpusWarning, stacklevel=3)

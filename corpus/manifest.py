@@ -33,6 +33,9 @@ class DocumentMeta:
     # False for a rendering made for convenience (e.g. an unofficial English translation); the
     # document in another language with the same id then stays the authoritative text.
     official: bool = True
+    # A JSON file beside it with plain-language descriptions of its clauses (corpus.gists): searched,
+    # never quoted. Only on the original's entry.
+    gists: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -76,10 +79,12 @@ def load_manifest(folder: Path) -> tuple[DocumentMeta, ...]:
         if not entry.file:
             raise CorpusFormatError(f"{path}: documents[{index}] has no \"file\"")
         # A manifest names files inside its own folder; a path would let it read anywhere.
-        if entry.file in (".", "..") or Path(entry.file).name != entry.file:
-            raise CorpusFormatError(
-                f"{path}: documents[{index}] \"file\" {entry.file!r} must be a file name in {Path(folder)}, not a path"
-            )
+        for key in ("file", "gists"):
+            name = getattr(entry, key)
+            if name and (name in (".", "..") or Path(name).name != name):
+                raise CorpusFormatError(
+                    f"{path}: documents[{index}] \"{key}\" {name!r} must be a file name in {Path(folder)}, not a path"
+                )
     return entries
 
 

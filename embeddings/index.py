@@ -48,10 +48,12 @@ def passage_text(clause: Clause) -> str:
 
 
 VERSION_MARK = "@"  # an English version of clause X is stored as "X@en"
+GIST_PREFIX = "gist-"  # its English gists (corpus.gists) as "X@gist-en", language "gist-en"
 
 
 def index_entries(clauses: Sequence[Clause]) -> list[Clause]:
-    """What is indexed: each clause, and each of its language versions as an entry of its own.
+    """What is indexed: each clause, each of its language versions and its gists in each language
+    as an entry of its own.
 
     A version entry has the id "<clause id>@<language>", that language, and its section named in
     that language as its heading, so an English question meets English text in the same
@@ -66,6 +68,14 @@ def index_entries(clauses: Sequence[Clause]) -> list[Clause]:
                 replace(
                     clause, id=f"{clause.id}{VERSION_MARK}{language}", text=version["text"], language=language,
                     heading=local, labels={}, versions={},
+                )
+            )
+        for language, gists in sorted(clause.gists.items()):
+            # The clause's plain-language descriptions, together, as "<clause id>@gist-<language>".
+            entries.append(
+                replace(
+                    clause, id=f"{clause.id}{VERSION_MARK}{GIST_PREFIX}{language}", text=" ".join(gists),
+                    language=f"{GIST_PREFIX}{language}", heading="", labels={}, versions={}, gists={},
                 )
             )
     return entries

@@ -14,11 +14,13 @@ def test_one_call_for_a_small_store_finds_what_a_call_per_language_finds(assista
     route = assistant.prepare(question).turn.route
     together = search.search(question, route)
     english = question.isascii()
-    assert calls == [None]  # English: its two queries in one call; Chinese: its one query; no language filter
+    # English: its three queries (the text, the English version, the English gists) in one call;
+    # Chinese: its two (the text, the Chinese gists); no language filter.
+    assert calls == [None]
     calls.clear()
     monkeypatch.setattr(search, "_small_store", False)  # as if the store held more than one call returns
     apart = search.search(question, route)
-    assert len(calls) == (2 if english else 1)
+    assert len(calls) == (3 if english else 2)
     assert all(where and "language" in str(where) for where in calls)
     # The store computes the same distances with a filter and without one: equal to the bit.
     assert [(h.clause.id, h.ranks, h.similarity, h.score) for h in together] == [
