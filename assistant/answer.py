@@ -10,13 +10,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol, Sequence
 
-from corpus.actors import actor_forms, actor_mentions, actor_vocabulary, english_name, without_actors
-from corpus.assemblies import ASSEMBLY_NAMES, body_mentions
-from corpus.labels import document_labels
-from corpus.places import PLACES_ZH_EN, place_en, place_zh
-from corpus.clause import Clause
-from corpus.mandates import list_mandates
-from corpus.sections import parts_named, verbs_named, without_part_names
 from assistant import calibration as cal
 from assistant.abbreviations import spelled_within
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
@@ -24,6 +17,13 @@ from assistant.intents import Intent, Wording, asking_terms
 from assistant.routing import RESOLUTION_NUMBER, Route, route_question, without_section_names
 from assistant.text import acronyms, content_terms, normalize, outside_pasted, proper_names, stem, stemmed_terms
 from assistant.types import Answer, Citation, Hit
+from corpus.actors import actor_forms, actor_mentions, actor_vocabulary, english_name, without_actors
+from corpus.assemblies import ASSEMBLY_NAMES, body_mentions
+from corpus.clause import Clause
+from corpus.labels import document_labels
+from corpus.mandates import list_mandates
+from corpus.places import PLACES_ZH_EN, place_en, place_zh
+from corpus.sections import parts_named, verbs_named, without_part_names, without_verbs
 
 _TRAILING = "；;，,。.、 "
 _TASK_WORDS = frozenset(
@@ -168,7 +168,10 @@ _WHO_WORDS = re.compile(
 )
 # Words for any task, whatever its verb: "which bodies get tasks or invitations" asks for every actor.
 # (_EITHER, below, is what joins them.)
-_ANY_TASK = re.compile(r"\btasks?\b|\bduties\b|\bmandates?\b|\bjobs?\b|任务|职责|分工|活儿")
+_ANY_TASK = re.compile(
+    r"\btasks?\b|\bduties\b|\bmandates?\b|\bjobs?\b|\b(?:given|gets?|got|ha(?:s|ve)|assigned)\s+(?:any\s+|some\s+)?work\b"
+    r"|任务|职责|分工|活儿"
+)
 _EITHER = re.compile(r"\bor\b|或者|或是|还是|或(?=[a-z\u4e00-\u9fff])")
 
 
@@ -325,18 +328,24 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     if intent.name == "who-acts":
         # Who must act are those a heading addresses ("resolves to instruct TSAG", "invites Member
         # States"); "resolves 4: to encourage members" is what the assembly itself does.
-        mandates = [m for m in list_mandates(clauses) if m.clause_id in {c.id for c in clauses if c.actor}]
+        every = list_mandates(clauses)
+        mandates = [m for m in every if m.clause_id in {c.id for c in clauses if c.actor}]
         chosen = [c for c in clauses if c.id in {m.clause_id for m in mandates}]
         # "除了TSAG，还有谁…", "apart from TSAG, who else…": the others.
         excluded = set(intent.route.excluded)
         chosen = [c for c in chosen if c.actor not in excluded] or chosen
         verbs = verbs_named(question)
-        if verbs and not (_ANY_TASK.search(normalize(question)) and _EITHER.search(normalize(question))):
-            # "决议请哪几类成员出力？", "Who is invited to contribute?": the actors of that verb; one
-            # asking for tasks or that verb ("布置了任务、或者发出了邀请") wants every actor.
-            chosen = [c for c in chosen if c.id in {m.clause_id for m in mandates if m.verb in verbs}] or chosen
-        asked = _WHO_WORDS.sub(" ", normalize(question))  # "which bodies or members" is the who, not a topic
-        if not _is_generic(asked, corpus):
+        if verbs:
+            # "决议请哪几类成员出力？", "Who is invited to contribute?": the actors of that verb, from every
+            # mandate the Mandates view lists ("Who is encouraged…?" is resolves 4); one asking for tasks
+            # or that verb ("布置了任务、或者发出了邀请", "given work or encouraged") wants every actor and those.
+            named = {m.clause_id for m in every if m.verb in verbs}
+            if _ANY_TASK.search(normalize(question)) and _EITHER.search(normalize(question)):
+                named |= {c.id for c in chosen}
+            chosen = [c for c in clauses if c.id in named and c.actor not in excluded] or chosen
+        # "which bodies or members" is the who, "instructed, invited or encouraged" how: not a topic.
+        asked = _WHO_WORDS.sub(" ", normalize(without_verbs(question)))
+        if not verbs and not _is_generic(asked, corpus):
             # "Who is responsible for continuing RG-DT's work?": the mandates on that topic.
             chosen = _most_topical(asked, chosen, corpus, specific=True) or chosen
     elif intent.name == "overview":
@@ -346,6 +355,13 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     elif intent.name == "references" and not set(intent.route.references) - {c.resolution for c in clauses}:
         # "Which resolutions does Res 106 recall?" names the resolution itself, not one it cites.
         chosen = [c for c in clauses if c.kind != "foreword" and _matching_refs(question, c)]
+        named = {body for _, _, body in body_mentions(question, own="") if body}
+        if not chosen and named:
+            # "ITU-R在数字化转型方面通过了哪些决议？": the text cites none of that body's resolutions.
+            return Selection((), True, f"the text cites no resolution of {sorted(named)[0]}")
+        if not named and not _is_generic(question, corpus, asking=asking_terms("references")):
+            # "Does it cite anything on climate change?": the references on that topic.
+            chosen = _most_topical(question, chosen, corpus) or chosen
     elif intent.name == "purpose" and _is_generic(question, corpus, asking=_purpose_words(clauses)):
         # "Why was it adopted?"; a why-question about a topic ("why cooperate with SDOs?") is a
         # lookup (measured on the dev set: narrowing it to the considering paragraphs lost a case).
@@ -389,7 +405,10 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
     """
     outside = outside_pasted(question)
     why = bool(hits) and bool(_ASKS_WHY.search(normalize(question)))
+    document = _document_of(hits, route, corpus) if hits else None
+    own = next((c.assembly for c in corpus.document_clauses(document)), "") if document else ""
     return Wording(
+        other_body=bool(own) and _names_only_other_bodies(question, own),
         pasted=outside is not None and _names_nothing_of_the_text(outside, corpus),
         why_of_subject=why and _is_generic(
             question, None, asking=_purpose_words(corpus.document_clauses(_document_of(hits, route, corpus)))
@@ -397,6 +416,12 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
         operative_part="operative" in parts_named(question)
         and _is_generic(without_part_names(question), corpus, asking=asking_terms("overview")),
     )
+
+
+def _names_only_other_bodies(question: str, own: str) -> bool:
+    """The question names an assembly, and not the one that adopted the text ("WTSA or WTDC?" names it)."""
+    named = {body for _, _, body in body_mentions(question, own=own)}
+    return bool(named) and own not in named
 
 
 def _citing_the_named_body(question: str, group: Sequence[Clause]) -> list[Clause]:
@@ -650,10 +675,21 @@ def _select(
         # someone a task, when one is among the best few.
         tasked = {m.clause_id for m in list_mandates([h.clause for h in pool])}
         pool = sorted(pool, key=lambda h: h.clause.id not in tasked)
+    # The fact must be about what the question names: "RG-DT每年开几次会" is not answered by how
+    # often WTSA meets. An abbreviation the text holds ("RG-DT", "TSAG") is the question's subject.
+    held = [c for document in dict.fromkeys(h.clause.document for h in pool) for c in corpus.document_clauses(document)]
+    subjects = [a for a in (a.removesuffix("s") for a in acronyms(question)) if any(_names(c, a) for c in held)]
     for hit in pool:
+        if hit is not pool[0] and not all(_names(hit.clause, a) for a in subjects):
+            continue
         if not _asks_unsupported_fact(question, [hit.clause]):
             return Selection((hit.clause,), False, "ranked")
     return Selection((), True, "asks for a fact the text does not give")
+
+
+def _names(clause: Clause, abbreviation: str) -> bool:
+    """The clause's heading, text or a version of it writes the abbreviation."""
+    return any(abbreviation in text for text in (clause.context_text, *(v["text"] for v in clause.versions.values())))
 
 
 # A full stop ends a sentence unless it ends an abbreviation: "Resolution 2 (Rev. Kigali, 2022)".

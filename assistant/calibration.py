@@ -44,6 +44,11 @@ FACT_TYPES = (
     # A share or a rate asked for as a number ("what % of…", "普及率目标是多少"): the text states none.
     (r"percent|percentage|per cent|百分之|百分比|比例|%|\bwhat (?:share|proportion|rate)\b|率[^，。？?]{0,6}(?:多少|目标)",
      r"[0-9]\s*%|百分之|per cent|percent"),
+    # National targets and the meeting something is due at: the text sets neither.
+    (r"\b(?:national|country|domestic) (?:[a-z/-]+ ){0,3}(?:targets?|goals?)\b|国家(?:层面)?的?(?:目标|指标)|本国(?:的)?目标",
+     r"国家目标|national (?:targets?|goals?)"),
+    (r"\b(?:which|what) (?:[a-z/-]+ ){0,2}meeting\b|\bat which (?:[a-z/-]+ ){0,2}(?:meeting|session)\b|哪一?次[^，。？?]{0,8}(?<!全)会议|哪个会议",
+     r"会议|全会|大会|meeting|session|assembly|conference"),
     # The next assembly's host or date is never in the text of this one.
     (r"\bnext (?:wtsa|wtdc|pp|plenipotentiary|assembly|meeting|session|conference)\b|下一届|下届|下一?次(?:全会|会议|开会)|下次.{0,6}(?:开|举行|召开)", r"下一届|下届|next (?:assembly|wtsa)"),
     # Legal force and the seat of the Union are facts about ITU, not in the text of a resolution.

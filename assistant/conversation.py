@@ -19,6 +19,8 @@ _FOLLOWUP_EN = re.compile(
     r"^\s*(?:(?:ok|okay|so|right|alright|thanks|great|cool)\b[\s,.!]*)?(?:and|what about|how about|what of|same for|and for|and what about|also|then)\b|"
     # ("that group", "this clause" point back at any length: _POINTING_BACK.)
     r"\b(?:it|its|they|them|their|those|these|that one|this one|he|she|him|her)\b|"
+    # "the one from the plenipot", "the ones on climate": one of what was just listed.
+    r"\bthe (?:one|ones) (?:from|by|of|on|about|with|that|which|adopted|cited|recalled)\b|"
     # "when was that?", "who did that": "that" closing a short question is what was just said.
     r"\b(?:was|is|did|does|do|about|of) (?:that|this)\W*$"
 )

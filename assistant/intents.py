@@ -67,6 +67,7 @@ class Wording:
     pasted: bool = False  # pasted code or markup, the words outside it naming nothing of the text
     why_of_subject: bool = False  # asks why, naming no topic but the text's own subject (its title's words)
     operative_part: bool = False  # names the operative part and no topic the text holds
+    other_body: bool = False  # names a body other than the one that adopted the text ("the WTDC resolution")
 
 
 def load_examples(path: Path = EXAMPLES) -> tuple[Example, ...]:
@@ -251,6 +252,10 @@ class IntentClassifier:
             # for digital transformation was adopted. Rules, because the part's name and the subject's
             # words pull the embedding to lookups (lookup 0.53, overview 0.34; lookup 0.82, purpose 0.16).
             label = "overview" if wording.operative_part else "purpose"
+        if label == "document" and wording.other_body:
+            # "关于数字化转型的WTDC决议是哪个，在哪通过的？" asks where the resolution it cites was
+            # adopted, not this text: the clause citing it answers.
+            label = "lookup"
         if label in WHOLE_DOCUMENT and (route.sections or route.items or route.context or set(route.references) - set(held)):
             # The slots narrow a whole-document question: "what does the resolution bear in mind"
             # is its bearing-in-mind section, "决议第1条要整合哪些东西" its first paragraphs,

@@ -48,7 +48,9 @@ _ITEM_PATTERNS = (
     re.compile(r"(?<![a-z])\(([a-h])\)"),
     re.compile(r"\b(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|[4-6]th)\s+(?:paragraph|item|point|clause|one|task)\b"),
     re.compile(r"(最后)\s*一\s*(?:段|项|款|条|点)"),
-    re.compile(r"(下一|next)\s*(?:段|项|款|条|点|one|paragraph|item|point|clause)"),
+    re.compile(r"(下一|后一|next)\s*(?:段|项|款|条|点|个|one|paragraph|item|point|clause)"),
+    # "the one after that", "the following paragraph": the next one too.
+    re.compile(r"\b(?:one|paragraph|para|item|point|clause)\s+(after)\s+(?:that|this|it)\b|\b(following)\s+(?:one|paragraph|item|point|clause)\b"),
     # A digit that is the whole question: "what about 4?", "and 3?", "那2呢？" (a follow-up's item;
     # "and 89?" is a resolution's number, not a paragraph's).
     re.compile(r"^\W*(?:(?:ok|okay|so|and|then|what|how)\W+)*(?:about\s+)?(?:no\.?\s*|#)?([0-9])\W*$"),
@@ -150,7 +152,7 @@ def _item_label(raw: str) -> str:
     raw = raw.strip().lower()
     if raw in _EN_ORDINALS:
         return str(_EN_ORDINALS[raw])
-    if raw in ("下一", "next"):
+    if raw in ("下一", "后一", "next", "after", "following"):
         return NEXT_ITEM
     if raw and all(ch in _ZH_DIGITS for ch in raw):
         return str(_zh_number(raw))

@@ -150,14 +150,37 @@ def verbs_named(text: str) -> set[str]:
     set()
     >>> sorted(verbs_named("Which bodies are instructed (not just invited)?"))
     ['instructs', 'resolves-to-instruct']
+    >>> sorted(verbs_named("Which are instructed (not just invited or encouraged)?"))
+    ['instructs', 'resolves-to-instruct']
     """
     norm = text.casefold().replace("请问", " ")
-    return {
-        key for key, pattern in _VERB_IN_QUESTION.items()
-        if any(not _NEGATED.search(norm[max(0, m.start() - 16):m.start()]) for m in pattern.finditer(norm))
-    }
+    found = sorted((m.start(), m.end(), key) for key, pattern in _VERB_IN_QUESTION.items() for m in pattern.finditer(norm))
+    named, negated_end = set(), -1
+    for start, end, key in found:
+        # "not just invited or encouraged": a verb joined to one set aside is set aside too.
+        if _NEGATED.search(norm[max(0, start - 16):start]) or (
+            negated_end >= 0 and _JOINED.fullmatch(norm[negated_end:start])
+        ):
+            negated_end = max(negated_end, re.match(r"[\w\u4e00-\u9fff]*", norm[end:]).end() + end)
+        else:
+            named.add(key)
+    return named
 
 
+def without_verbs(text: str) -> str:
+    """The question with the addressing verbs it names blanked out: who is asked, not a topic.
+
+    >>> without_verbs("which parties are instructed, invited or encouraged?").split()
+    ['which', 'parties', 'are', ',', 'or', '?']
+    """
+    norm = text.casefold().replace("请问", " ")
+    for pattern in _VERB_IN_QUESTION.values():
+        norm = re.sub(f"(?:{pattern.pattern})[a-z]*", " ", norm)
+    return norm
+
+
+# What joins two verbs of one phrase: "invited or encouraged", "请、鼓励".
+_JOINED = re.compile(r"\s*(?:,|，|、|/|\bor\b|\band\b|或者?|和|及)?\s*")
 # A verb set aside: "instructed (not just invited)", "被“请”而不是被“责成”", "（不算邀请的）" (请 of 邀请
 # found, its first character between).
 _NEGATED = re.compile(

@@ -21,6 +21,11 @@ DOC = "wtsa-res106-2024"
         (["做出决议第1段讲了什么？"], "它的第3段呢", ["resolves/3"]),
         (["What does recalling a) say?"], "And c)?", ["recalling/c"]),
         (["What does considering a) say?"], "And the next one?", ["considering/b"]),
+        (["what does resolves 1 say?"], "and the one after that?", ["resolves/2"]),
+        (["做出决议第2段讲了什么？"], "下一个呢", ["resolves/3"]),
+        # "The one from X" is one of what was just listed: the recalled resolution of the Plenipotentiary.
+        (["Which resolutions are recalled?"], "what's the one from the plenipot about?", ["recalling/a"]),
+        (["Which resolutions are recalled?"], "and the one on climate change?", ["recalling/d"]),
         (["What are the study groups instructed to do?"], "Who should they coordinate with?", ["instructs-study-groups/2"]),
         (["“考虑到”部分包括哪几点？"], "其中讲标准组织之间合作的是哪一点？", ["considering/c"]),
         (["研究组的任务是什么？", "那成员国呢？"], "那电信标准化局主任呢？", ["resolves-to-instruct-tsb-director/1"]),
