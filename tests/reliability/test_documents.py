@@ -238,13 +238,15 @@ def test_the_cli_opens_only_the_paths_it_was_given(tmp_path):
     for command in (["clauses", "--json", str(given)], ["mandates", "--actor", "TSAG", str(given)]):
         result, opened = audited_cli(watched, *command, env=env)
         assert result.returncode == 0, result.stderr[-2000:]
-        assert opened <= {given, corpus / "manifest.json"}, opened  # the manifest beside it gives its metadata
+        # The manifest beside it gives its metadata and names its gists file, beside it too.
+        assert opened <= {given, corpus / "manifest.json", corpus / "wtsa-res106-2024.gists.json"}, opened
 
     evil = copy_seed(watched / "evil-corpus")
-    (evil / "manifest.json").write_text(json.dumps({"documents": [{"file": "../secret.txt"}]}), encoding="utf-8")
-    result, opened = audited_cli(watched, "clauses", env={**env, "RA_CORPUS_DIR": str(evil)})
-    assert_one_line_error(result, "must be a file name")
-    assert secret not in opened and opened <= {evil / "manifest.json"}, opened
+    for entry in ({"file": "../secret.txt"}, {"file": SEED_FILE.name, "gists": "../secret.txt"}):
+        (evil / "manifest.json").write_text(json.dumps({"documents": [entry]}), encoding="utf-8")
+        result, opened = audited_cli(watched, "clauses", env={**env, "RA_CORPUS_DIR": str(evil)})
+        assert_one_line_error(result, "must be a file name")
+        assert secret not in opened and opened <= {evil / "manifest.json"}, opened
 
 
 # --- a clause that carries instructions -------------------------------------------------------
