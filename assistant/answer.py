@@ -168,10 +168,7 @@ _WHO_WORDS = re.compile(
 )
 # Words for any task, whatever its verb: "which bodies get tasks or invitations" asks for every actor.
 # (_EITHER, below, is what joins them.)
-_ANY_TASK = re.compile(
-    r"\btasks?\b|\bduties\b|\bmandates?\b|\bjobs?\b|\b(?:given|gets?|got|ha(?:s|ve)|assigned)\s+(?:any\s+|some\s+)?work\b"
-    r"|任务|职责|分工|活儿"
-)
+_ANY_TASK = re.compile(r"\btasks?\b|\bduties\b|\bmandates?\b|\bjobs?\b|任务|职责|分工|活儿")
 _EITHER = re.compile(r"\bor\b|或者|或是|还是|或(?=[a-z\u4e00-\u9fff])")
 
 
@@ -404,15 +401,13 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
     "why must standards be made quickly?" asks about speed, and the classifier rightly sends it to a lookup.
     """
     outside = outside_pasted(question)
-    why = bool(hits) and bool(_ASKS_WHY.search(normalize(question)))
-    document = _document_of(hits, route, corpus) if hits else None
-    own = next((c.assembly for c in corpus.document_clauses(document)), "") if document else ""
+    clauses = corpus.document_clauses(_document_of(hits, route, corpus)) if hits else []
+    own = clauses[0].assembly if clauses else ""
     return Wording(
         other_body=bool(own) and _names_only_other_bodies(question, own),
         pasted=outside is not None and _names_nothing_of_the_text(outside, corpus),
-        why_of_subject=why and _is_generic(
-            question, None, asking=_purpose_words(corpus.document_clauses(_document_of(hits, route, corpus)))
-        ),
+        why_of_subject=bool(clauses) and bool(_ASKS_WHY.search(normalize(question)))
+        and _is_generic(question, None, asking=_purpose_words(clauses)),
         operative_part="operative" in parts_named(question)
         and _is_generic(without_part_names(question), corpus, asking=asking_terms("overview")),
     )
@@ -677,19 +672,14 @@ def _select(
         pool = sorted(pool, key=lambda h: h.clause.id not in tasked)
     # The fact must be about what the question names: "RG-DT每年开几次会" is not answered by how
     # often WTSA meets. An abbreviation the text holds ("RG-DT", "TSAG") is the question's subject.
-    held = [c for document in dict.fromkeys(h.clause.document for h in pool) for c in corpus.document_clauses(document)]
-    subjects = [a for a in (a.removesuffix("s") for a in acronyms(question)) if any(_names(c, a) for c in held)]
+    naming = [{c.id for c in corpus.mentioning([(a.removesuffix("s"),)])} for a in acronyms(question)]
+    naming = [ids for ids in naming if ids]  # an abbreviation the text lacks is left to the other checks
     for hit in pool:
-        if hit is not pool[0] and not all(_names(hit.clause, a) for a in subjects):
+        if hit is not pool[0] and not all(hit.clause.id in ids for ids in naming):
             continue
         if not _asks_unsupported_fact(question, [hit.clause]):
             return Selection((hit.clause,), False, "ranked")
     return Selection((), True, "asks for a fact the text does not give")
-
-
-def _names(clause: Clause, abbreviation: str) -> bool:
-    """The clause's heading, text or a version of it writes the abbreviation."""
-    return any(abbreviation in text for text in (clause.context_text, *(v["text"] for v in clause.versions.values())))
 
 
 # A full stop ends a sentence unless it ends an abbreviation: "Resolution 2 (Rev. Kigali, 2022)".

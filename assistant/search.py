@@ -276,7 +276,7 @@ class HybridSearch:
             queries = {"dense": (vectors[0], self._original_language)}
             if language in self.versions:
                 queries[f"dense:{language}"] = (vectors[1], language)
-            if language in self.gists and "gist" in self.signals:
+            if language in self.gists and "gist-dense" in self.signals:
                 queries["dense:gist"] = (vectors[-1], f"{GIST_PREFIX}{language}")  # the question as asked
             timings["embed_ms"] = (time.perf_counter() - started) * 1000
             started = time.perf_counter()

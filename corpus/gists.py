@@ -55,5 +55,5 @@ def read_gists(path: str | Path, clauses: Sequence[Clause]) -> dict[str, dict[st
 
 
 def with_gists(clauses: Sequence[Clause], gists: dict[str, dict[str, tuple[str, ...]]]) -> list[Clause]:
-    """The clauses, each carrying its gists (`Clause.gists`)."""
-    return [replace(clause, gists=gists[clause.id]) if clause.id in gists else clause for clause in clauses]
+    """The clauses, each carrying its gists (`Clause.gists`, added to any it has)."""
+    return [replace(clause, gists={**clause.gists, **gists[clause.id]}) if clause.id in gists else clause for clause in clauses]

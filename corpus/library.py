@@ -132,11 +132,13 @@ def _assemble(sources: list[tuple[Path, DocumentMeta | None]], *, strict: bool) 
         for document, error in refused:
             skip(document.source, error)
         aligned = _aligned(original, versions)
-        if original.meta.gists:
-            try:
-                aligned = with_gists(aligned, read_gists(Path(original.source).parent / original.meta.gists, aligned))
-            except CorpusFormatError as error:
-                skip(str(Path(original.source).parent / original.meta.gists), error)  # the clauses stay, without gists
+        for document in (original, *versions):  # the gists file may be named on any entry of the id
+            if document.meta.gists:
+                path = Path(document.source).parent / document.meta.gists
+                try:
+                    aligned = with_gists(aligned, read_gists(path, aligned))
+                except CorpusFormatError as error:
+                    skip(str(path), error)  # the clauses stay, without these gists
         clauses.extend(aligned)
         for document in (original, *versions):
             for message in document.warnings:

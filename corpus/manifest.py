@@ -34,7 +34,7 @@ class DocumentMeta:
     # document in another language with the same id then stays the authoritative text.
     official: bool = True
     # A JSON file beside it with plain-language descriptions of its clauses (corpus.gists): searched,
-    # never quoted. Only on the original's entry.
+    # never quoted. On any entry of the document's id.
     gists: str = ""
 
     def to_dict(self) -> dict:

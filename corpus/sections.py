@@ -161,7 +161,7 @@ def verbs_named(text: str) -> set[str]:
         if _NEGATED.search(norm[max(0, start - 16):start]) or (
             negated_end >= 0 and _JOINED.fullmatch(norm[negated_end:start])
         ):
-            negated_end = max(negated_end, re.match(r"[\w\u4e00-\u9fff]*", norm[end:]).end() + end)
+            negated_end = max(negated_end, re.match(r"\w*", norm[end:]).end() + end)
         else:
             named.add(key)
     return named

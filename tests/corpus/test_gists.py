@@ -117,3 +117,12 @@ def test_everyday_words_find_the_clause_through_its_gists_and_gist_words_are_not
     gist_words = " ".join(t for c in clauses for texts in c.gists.values() for t in texts).casefold()
     only_gists = [w for w in ("colleague", "merge", "combine") if w in gist_words and not search.knows_word(w)]
     assert only_gists, "a word found only in the gists"
+
+
+def test_gists_named_on_the_english_versions_entry_apply_to_the_same_clauses(folder):
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["documents"][1]["gists"] = manifest["documents"][0].pop("gists")
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    moved = load_library(folder)
+    assert moved.skipped == ()
+    assert [c.gists for c in moved.clauses] == [c.gists for c in load_library(CORPUS_DIR).clauses]
