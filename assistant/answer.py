@@ -335,7 +335,7 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
         if verbs:
             # "决议请哪几类成员出力？", "Who is invited to contribute?": the actors of that verb, from every
             # mandate the Mandates view lists ("Who is encouraged…?" is resolves 4); one asking for tasks
-            # or that verb ("布置了任务、或者发出了邀请", "given work or encouraged") wants every actor and those.
+            # or that verb ("布置了任务、或者发出了邀请") wants every actor and those.
             named = {m.clause_id for m in every if m.verb in verbs}
             if _ANY_TASK.search(normalize(question)) and _EITHER.search(normalize(question)):
                 named |= {c.id for c in chosen}
