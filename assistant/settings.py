@@ -86,9 +86,9 @@ class Settings:
             raise AssistantError(f"RA_EMBEDDING_NICENESS={niceness!r} must be a whole number from 0 to 19 (default 10)")
         return replace(
             base,
-            corpus_dir=Path(env["RA_CORPUS_DIR"]) if env.get("RA_CORPUS_DIR") else base.corpus_dir,
-            data_dir=Path(env["RA_DATA_DIR"]) if env.get("RA_DATA_DIR") else base.data_dir,
-            model_cache=Path(env["RA_MODEL_CACHE"]) if env.get("RA_MODEL_CACHE") else base.model_cache,
+            corpus_dir=_folder(env["RA_CORPUS_DIR"]) if env.get("RA_CORPUS_DIR") else base.corpus_dir,
+            data_dir=_folder(env["RA_DATA_DIR"]) if env.get("RA_DATA_DIR") else base.data_dir,
+            model_cache=_folder(env["RA_MODEL_CACHE"]) if env.get("RA_MODEL_CACHE") else base.model_cache,
             embedding_model=env.get("RA_EMBEDDING_MODEL") or base.embedding_model,
             embedding_backend=backend,
             chroma_url=env.get("RA_CHROMA_URL", "").strip(),
@@ -110,3 +110,8 @@ class Settings:
             "answers": f"LLM {self.llm_model} at {self.llm_base_url}" if self.llm_base_url else "extractive",
         }
 
+
+def _folder(value: str) -> Path:
+    """A folder named in the environment, as an absolute path: "~/x" and ".data" work as in a shell, and a
+    relative name still means the same folder when a child process starts elsewhere."""
+    return Path(value).expanduser().absolute()

@@ -194,7 +194,7 @@ def _integrity_problem(store_file: Path) -> str:
     if not store_file.is_file():
         return ""
     try:
-        with closing(sqlite3.connect(f"{store_file.as_uri()}?mode=ro", uri=True)) as db:
+        with closing(sqlite3.connect(f"{store_file.absolute().as_uri()}?mode=ro", uri=True)) as db:
             rows = db.execute("PRAGMA quick_check(1)").fetchall()
     except sqlite3.OperationalError:
         return ""  # locked or unreadable, not shown to be damaged: Chroma's own open decides

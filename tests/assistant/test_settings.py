@@ -35,3 +35,12 @@ def test_every_setting_read_is_documented():
 def test_the_model_runs_on_onnx_unless_torch_is_asked_for():
     assert Settings.from_env({}).embedding_backend == "onnx"
     assert Settings.from_env({"RA_EMBEDDING_BACKEND": " Torch "}).embedding_backend == "torch"
+
+
+def test_folders_named_relative_or_with_a_tilde_are_made_absolute(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    settings = Settings.from_env({"RA_DATA_DIR": ".data", "RA_MODEL_CACHE": "~/models", "RA_CORPUS_DIR": "texts"})
+    assert settings.data_dir == tmp_path / ".data"  # a child process started in another folder finds the same one
+    assert settings.model_cache == tmp_path / "home" / "models"
+    assert settings.corpus_dir == tmp_path / "texts"

@@ -277,3 +277,15 @@ def test_a_busy_or_full_store_is_reported_not_moved(tmp_path, clauses):
         with pytest.raises(IndexStateError, match=fragment):
             index._set_aside(_StoreFailure(cause))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chroma"]
+
+
+def test_the_store_check_takes_a_relative_path(tmp_path, monkeypatch):
+    import sqlite3
+
+    from embeddings.index import _integrity_problem
+
+    monkeypatch.chdir(tmp_path)
+    with sqlite3.connect("chroma.sqlite3") as db:
+        db.execute("CREATE TABLE t (x)")
+    db.close()
+    assert _integrity_problem(Path("chroma.sqlite3")) == ""  # was: "relative path can't be expressed as a file URI"
