@@ -361,11 +361,14 @@ class HybridSearch:
         """
         if self._original_language and self._small_store:
             k = self.dense_k * (1 + len(self.versions) + len(self.gists))  # room for every language's dense_k entries
-            everything = self.index.search_each([v for v, _ in queries.values()], k=k, where=_where(held, None))
-            if all(len(found) < k for found in everything):
+            # One vector often serves two languages (the question as asked meets the reader's version
+            # and the gists): it is sent once, and each language keeps its entries from the same hits.
+            vectors = list({id(vector): vector for vector, _ in queries.values()}.values())
+            found = dict(zip(map(id, vectors), self.index.search_each(vectors, k=k, where=_where(held, None))))
+            if all(len(hits) < k for hits in found.values()):
                 return {
-                    name: [h for h in found if h.version == ("" if language == self._original_language else language)][: self.dense_k]
-                    for (name, (_, language)), found in zip(queries.items(), everything)
+                    name: [h for h in found[id(vector)] if h.version == ("" if language == self._original_language else language)][: self.dense_k]
+                    for name, (vector, language) in queries.items()
                 }
             self._small_store = False
         return {

@@ -2,6 +2,8 @@
 
 import pytest
 
+from assistant.glossary import formal_terms
+
 QUESTIONS = ["What must the study groups do for developing countries?", "电信标准化顾问组要做什么？", "Where are SDOs mentioned?"]
 
 
@@ -10,13 +12,17 @@ def test_one_call_for_a_small_store_finds_what_a_call_per_language_finds(assista
     search = assistant._load().search
     calls = []
     real = search.index.search_each
-    monkeypatch.setattr(search.index, "search_each", lambda *a, **k: calls.append(k.get("where")) or real(*a, **k))
+    sent = []
+    monkeypatch.setattr(search.index, "search_each",
+                        lambda vectors, **k: calls.append(k.get("where")) or sent.append(len(vectors)) or real(vectors, **k))
     route = assistant.prepare(question).turn.route
     together = search.search(question, route)
     english = question.isascii()
     # English: its three queries (the text, the English version, the English gists) in one call;
-    # Chinese: its two (the text, the Chinese gists); no language filter.
+    # Chinese: its two (the text, the Chinese gists); no language filter. The question as asked
+    # serves the version and the gists: each distinct vector is sent once.
     assert calls == [None]
+    assert sent == [2 if english or question != " ".join([question, *formal_terms(question)]) else 1]
     calls.clear()
     monkeypatch.setattr(search, "_small_store", False)  # as if the store held more than one call returns
     apart = search.search(question, route)
