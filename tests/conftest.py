@@ -3,6 +3,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections import defaultdict
 from dataclasses import replace
@@ -14,6 +16,7 @@ from embeddings.model import DEFAULT_MODEL, MINILM, Embedder, materialize_defaul
 from embeddings.onnx_model import exported_model
 
 _MODEL_CACHE = pytest.StashKey[Path]()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 # The edit loop's settings (make test-fast sets them; CI's make test does not):
@@ -142,12 +145,33 @@ def embedder(model_cache_dir) -> Embedder:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory, embedder, model_cache_dir):
-    """The product over the shipped corpus, with its own embedded index, loaded once."""
+def shipped_index(tmp_path_factory, model_cache_dir):
+    """`shipped_index(folder)` puts a copy of one built index of the shipped corpus (default model) in the data
+    folder `folder` and returns it. The index is built once per worker, by the `index` command as a user would;
+    a product started on the shipped corpus over a copy finds it current and embeds nothing, where building
+    its own takes 10-20 s. Tests of building, healing or rebuilding an index build their own."""
+    template = tmp_path_factory.mktemp("shipped-index")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RA_")}  # the shipped corpus, default model
+    env.update(RA_DATA_DIR=str(template), RA_MODEL_CACHE=str(model_cache_dir))
+    built = subprocess.run([sys.executable, "-m", "assistant", "index"], cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=900)
+    assert built.returncode == 0, built.stderr[-3000:]
+
+    def copy_to(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(template / "chroma", folder / "chroma")
+        return folder
+
+    return copy_to
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory, embedder, model_cache_dir, shipped_index):
+    """The product over the shipped corpus, with its own embedded index (a copy of `shipped_index`), loaded once."""
     from assistant.core import Assistant
     from assistant.settings import Settings
 
-    settings = replace(Settings(), data_dir=tmp_path_factory.mktemp("assistant-data"), model_cache=model_cache_dir)
+    settings = replace(Settings(), data_dir=shipped_index(tmp_path_factory.mktemp("assistant-data")), model_cache=model_cache_dir)
     built = Assistant(settings, embedder=embedder)
     built.load()
     return built

@@ -110,10 +110,10 @@ def test_a_network_address_needs_a_login(tmp_path, model_cache_dir):
     assert "RA_AUTH" in run.stderr and "--no-auth" in run.stderr
 
 
-def test_ra_auth_makes_the_app_ask_for_a_login(tmp_path, model_cache_dir):
+def test_ra_auth_makes_the_app_ask_for_a_login(tmp_path, model_cache_dir, shipped_index):
     port = free_port()
     log = tmp_path / "server.log"
-    env = app_env(tmp_path / "data", model_cache_dir, RA_AUTH="tester:s3cret")
+    env = app_env(shipped_index(tmp_path / "data"), model_cache_dir, RA_AUTH="tester:s3cret")
     with log.open("wb") as sink:
         proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(port)],
@@ -139,13 +139,13 @@ def test_ra_auth_makes_the_app_ask_for_a_login(tmp_path, model_cache_dir):
         stop(proc)
 
 
-def test_the_assistant_loads_in_its_own_process_which_ends_with_the_app(tmp_path, model_cache_dir):
+def test_the_assistant_loads_in_its_own_process_which_ends_with_the_app(tmp_path, model_cache_dir, shipped_index):
     port = free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
-            cwd=ROOT, env=app_env(tmp_path / "data", model_cache_dir), stdout=sink, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=app_env(shipped_index(tmp_path / "data"), model_cache_dir), stdout=sink, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:

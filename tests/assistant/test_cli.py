@@ -9,10 +9,10 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory, model_cache_dir):
+def run(tmp_path_factory, model_cache_dir, shipped_index):
     env = {
         **os.environ,
-        "RA_DATA_DIR": str(tmp_path_factory.mktemp("cli-data")),
+        "RA_DATA_DIR": str(shipped_index(tmp_path_factory.mktemp("cli-data"))),
         "RA_MODEL_CACHE": str(model_cache_dir),
     }
 

@@ -33,16 +33,16 @@ def settings_in(folder: Path | str, model_cache: Path | str) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def process(tmp_path_factory, model_cache_dir):
-    started = AssistantProcess(settings_in(tmp_path_factory.mktemp("child-index"), model_cache_dir))
+def process(tmp_path_factory, model_cache_dir, shipped_index):
+    started = AssistantProcess(settings_in(shipped_index(tmp_path_factory.mktemp("child-index")), model_cache_dir))
     yield started
     started.close()
 
 
 @pytest.fixture(scope="module")
-def here(tmp_path_factory, model_cache_dir):
+def here(tmp_path_factory, model_cache_dir, shipped_index):
     """The same Assistant in this process, on the same backend, with an index of its own."""
-    assistant = Assistant(settings_in(tmp_path_factory.mktemp("local-index"), model_cache_dir))
+    assistant = Assistant(settings_in(shipped_index(tmp_path_factory.mktemp("local-index")), model_cache_dir))
     assistant.load()
     return assistant
 
@@ -106,8 +106,8 @@ def test_the_child_runs_at_a_lower_priority_without_torch(process):
     assert "onnxruntime" in maps and "libtorch" not in maps
 
 
-def test_a_killed_child_is_a_one_line_error_then_restarts(tmp_path, model_cache_dir, here):
-    process = AssistantProcess(settings_in(tmp_path, model_cache_dir))
+def test_a_killed_child_is_a_one_line_error_then_restarts(tmp_path, model_cache_dir, here, shipped_index):
+    process = AssistantProcess(settings_in(shipped_index(tmp_path), model_cache_dir))
     try:
         process.load()
         assert process.status().ready
@@ -129,8 +129,8 @@ def test_a_killed_child_is_a_one_line_error_then_restarts(tmp_path, model_cache_
         process.close()
 
 
-def test_a_call_waiting_when_the_child_dies_gets_the_error(tmp_path, model_cache_dir):
-    process = AssistantProcess(settings_in(tmp_path, model_cache_dir))
+def test_a_call_waiting_when_the_child_dies_gets_the_error(tmp_path, model_cache_dir, shipped_index):
+    process = AssistantProcess(settings_in(shipped_index(tmp_path), model_cache_dir))
     try:
         failures = []
 
@@ -152,10 +152,10 @@ def test_a_call_waiting_when_the_child_dies_gets_the_error(tmp_path, model_cache
         process.close()
 
 
-def test_a_slow_llm_answer_does_not_hold_up_other_calls(tmp_path, model_cache_dir, here):
+def test_a_slow_llm_answer_does_not_hold_up_other_calls(tmp_path, model_cache_dir, here, shipped_index):
     llm = ScriptedLLM()
     held = threading.Event()
-    settings = replace(settings_in(tmp_path, model_cache_dir), llm_base_url=llm.base_url, llm_model="scripted",
+    settings = replace(settings_in(shipped_index(tmp_path), model_cache_dir), llm_base_url=llm.base_url, llm_model="scripted",
                        llm_timeout=20.0)
     process = AssistantProcess(settings)
     try:
@@ -198,7 +198,8 @@ def test_close_ends_the_child_while_it_loads(tmp_path, model_cache_dir):
     assert process.pid is None and _gone(pid)
 
 
-def test_the_child_ends_when_its_parent_dies(tmp_path, model_cache_dir):
+def test_the_child_ends_when_its_parent_dies(tmp_path, model_cache_dir, shipped_index):
+    shipped_index(tmp_path)
     script = (
         "import sys\n"
         "from tests.assistant.test_worker import settings_in\n"

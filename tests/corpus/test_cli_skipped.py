@@ -17,7 +17,7 @@ TSAG = "wtsa-res106-2024/resolves-to-instruct-tsag/1"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory, model_cache_dir):
+def run(tmp_path_factory, model_cache_dir, shipped_index):
     """The CLI over a copy of the shipped corpus plus one binary file, with its own index."""
     folder = tmp_path_factory.mktemp("corpus")
     for path in CORPUS_DIR.iterdir():
@@ -26,7 +26,7 @@ def run(tmp_path_factory, model_cache_dir):
     env = {
         **os.environ,
         "RA_CORPUS_DIR": str(folder),
-        "RA_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "RA_DATA_DIR": str(shipped_index(tmp_path_factory.mktemp("data"))),  # the bad file adds no clause
         "RA_MODEL_CACHE": str(model_cache_dir),
     }
 

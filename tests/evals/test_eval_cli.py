@@ -21,7 +21,8 @@ def run_eval(tmp_path, model_cache_dir, *args):
     )
 
 
-def test_own_gold_file_reports_and_gates(tmp_path, model_cache_dir):
+def test_own_gold_file_reports_and_gates(tmp_path, model_cache_dir, shipped_index):
+    shipped_index(tmp_path / "data")
     result = run_eval(tmp_path, model_cache_dir)
     assert result.returncode == 0, result.stderr
     aggregates = json.loads(result.stdout)

@@ -14,10 +14,10 @@ FAST_SOAK_S = 20  # memory growth compares the first 10 s with the last 10 s: th
 
 
 @pytest.mark.timeout(400)
-def test_32_clients_asking_nonstop_lose_nothing(tmp_path, model_cache_dir, fast_loop):
+def test_32_clients_asking_nonstop_lose_nothing(tmp_path, model_cache_dir, fast_loop, shipped_index):
     out = tmp_path / "soak.json"
     seconds = FAST_SOAK_S if fast_loop else SOAK_S
-    env = {**os.environ, "RA_DATA_DIR": str(tmp_path / "data"), "RA_MODEL_CACHE": str(model_cache_dir)}
+    env = {**os.environ, "RA_DATA_DIR": str(shipped_index(tmp_path / "data")), "RA_MODEL_CACHE": str(model_cache_dir)}
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.app_load", "--clients", "32", "--seconds", str(seconds), "--out", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=380,
