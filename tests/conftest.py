@@ -146,20 +146,27 @@ def embedder(model_cache_dir) -> Embedder:
 
 @pytest.fixture(scope="session")
 def shipped_index(tmp_path_factory, model_cache_dir):
-    """`shipped_index(folder)` puts a copy of one built index of the shipped corpus (default model) in the data
-    folder `folder` and returns it. The index is built once per worker, by the `index` command as a user would;
-    a product started on the shipped corpus over a copy finds it current and embeds nothing, where building
-    its own takes 10-20 s. Tests of building, healing or rebuilding an index build their own."""
-    template = tmp_path_factory.mktemp("shipped-index")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RA_")}  # the shipped corpus, default model
-    env.update(RA_DATA_DIR=str(template), RA_MODEL_CACHE=str(model_cache_dir))
-    built = subprocess.run([sys.executable, "-m", "assistant", "index"], cwd=ROOT, env=env, capture_output=True,
-                           text=True, timeout=900)
-    assert built.returncode == 0, built.stderr[-3000:]
+    """`shipped_index(folder)` puts a copy of one built index of the shipped corpus in the data folder `folder`
+    and returns it (`model=` another model's; the default model's otherwise). Each model's index is built once
+    per worker, by the `index` command as a user would; a product started on the shipped corpus over a copy
+    finds it current and embeds nothing, where building its own takes 10-20 s. Tests of building, healing or
+    rebuilding an index build their own."""
+    templates: dict[str, Path] = {}
 
-    def copy_to(folder: Path) -> Path:
+    def template_of(model: str) -> Path:
+        if model not in templates:
+            folder = tmp_path_factory.mktemp("shipped-index")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("RA_")}  # the shipped corpus
+            env.update(RA_DATA_DIR=str(folder), RA_MODEL_CACHE=str(model_cache_dir), RA_EMBEDDING_MODEL=model)
+            built = subprocess.run([sys.executable, "-m", "assistant", "index"], cwd=ROOT, env=env, capture_output=True,
+                                   text=True, timeout=900)
+            assert built.returncode == 0, built.stderr[-3000:]
+            templates[model] = folder
+        return templates[model]
+
+    def copy_to(folder: Path, model: str = DEFAULT_MODEL) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(template / "chroma", folder / "chroma")
+        shutil.copytree(template_of(model) / "chroma", folder / "chroma")
         return folder
 
     return copy_to

@@ -104,7 +104,7 @@ def write_bad_file(folder: Path, name: str, build) -> Path:
 
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory, model_cache_dir, minilm):
+def good(tmp_path_factory, model_cache_dir, minilm, shipped_index):
     """A loaded Assistant over a copy of the seed, its index built, and what it answered then."""
     from assistant.core import Assistant
     from assistant.settings import Settings
@@ -112,7 +112,7 @@ def good(tmp_path_factory, model_cache_dir, minilm):
     settings = replace(
         Settings(),
         corpus_dir=copy_seed(tmp_path_factory.mktemp("good-corpus")),
-        data_dir=tmp_path_factory.mktemp("good-index"),
+        data_dir=shipped_index(tmp_path_factory.mktemp("good-index"), model=MINILM),
         model_cache=model_cache_dir,
         embedding_model=MINILM,
     )

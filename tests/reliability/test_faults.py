@@ -173,14 +173,13 @@ def test_builds_killed_at_random_points_are_completed_and_equal_a_clean_build(tm
 
 
 @pytest.fixture()
-def loaded(tmp_path, model_cache_dir, minilm):
-    """A loaded Assistant over the seed with its own embedded MiniLM index."""
+def loaded(tmp_path, model_cache_dir, minilm, shipped_index):
+    """A loaded Assistant over the seed with its own embedded MiniLM index (a copy, to be damaged)."""
     from assistant.core import Assistant
     from assistant.settings import Settings
 
-    settings = replace(
-        Settings(), corpus_dir=SEED_DIR, data_dir=tmp_path / "data", model_cache=model_cache_dir, embedding_model=MINILM
-    )
+    data = shipped_index(tmp_path / "data", model=MINILM)
+    settings = replace(Settings(), corpus_dir=SEED_DIR, data_dir=data, model_cache=model_cache_dir, embedding_model=MINILM)
     assistant = Assistant(settings, embedder=minilm)
     assistant.load()
     assert TSAG in {c.clause_id for c in assistant.ask(QUESTION).citations}

@@ -42,7 +42,8 @@ def test_cli_json_without_a_model_never_shows_the_secret(tmp_path, command):
 
 
 @pytest.mark.timeout(240)
-def test_cli_ask_json_sends_the_key_only_to_the_endpoint_and_opens_no_named_file(tmp_path, model_cache_dir, scripted_llm):
+def test_cli_ask_json_sends_the_key_only_to_the_endpoint_and_opens_no_named_file(tmp_path, model_cache_dir, scripted_llm,
+                                                                                  shipped_index):
     """`ask --json` in LLM mode: the key reaches the endpoint only; a path in the history or the question is never opened.
 
     A question about the paths is one the text does not answer, so the LLM is not asked for it.
@@ -54,7 +55,7 @@ def test_cli_ask_json_sends_the_key_only_to_the_endpoint_and_opens_no_named_file
     scripted_llm.replies.append(completion("TSAG is to take all necessary measures to strengthen this work [C1]."))
     env = cli_env(
         RA_CORPUS_DIR=str(SEED_DIR),
-        RA_DATA_DIR=str(tmp_path / "data"),
+        RA_DATA_DIR=str(shipped_index(tmp_path / "data", model=MINILM)),
         RA_MODEL_CACHE=str(model_cache_dir),
         RA_EMBEDDING_MODEL=MINILM,
         RA_LLM_BASE_URL=scripted_llm.base_url,
