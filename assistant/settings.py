@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlparse
 
 from corpus.errors import AssistantError
 from embeddings.onnx_model import BACKENDS, DEFAULT_BACKEND
@@ -91,8 +92,8 @@ class Settings:
             model_cache=_folder(env["RA_MODEL_CACHE"]) if env.get("RA_MODEL_CACHE") else base.model_cache,
             embedding_model=env.get("RA_EMBEDDING_MODEL") or base.embedding_model,
             embedding_backend=backend,
-            chroma_url=env.get("RA_CHROMA_URL", "").strip(),
-            llm_base_url=env.get("RA_LLM_BASE_URL", "").strip(),
+            chroma_url=_url("RA_CHROMA_URL", env.get("RA_CHROMA_URL", ""), "http://127.0.0.1:8000"),
+            llm_base_url=_url("RA_LLM_BASE_URL", env.get("RA_LLM_BASE_URL", ""), "http://127.0.0.1:8080/v1"),
             llm_model=env.get("RA_LLM_MODEL", "").strip(),
             llm_api_key=env.get("RA_LLM_API_KEY", ""),
             llm_timeout=llm_timeout,
@@ -115,3 +116,18 @@ def _folder(value: str) -> Path:
     """A folder named in the environment, as an absolute path: "~/x" and ".data" work as in a shell, and a
     relative name still means the same folder when a child process starts elsewhere."""
     return Path(value).expanduser().absolute()
+
+
+def _url(name: str, value: str, example: str) -> str:
+    """An http(s) URL with a host (and a valid port, if any) from the environment, or "" when unset."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018 -- raises ValueError when the port is not a number from 0 to 65535
+    except ValueError as exc:
+        raise AssistantError(f"{name}={value!r} is not a valid URL ({exc}); give one like {example}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise AssistantError(f"{name}={value!r} is not a URL like {example}")
+    return value

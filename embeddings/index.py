@@ -387,10 +387,13 @@ class ClauseIndex:
         The probe comes before importing chromadb and httpx, which take seconds on a busy
         machine, so a server that is down is reported at once.
         """
-        url = urlparse(self.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
+        try:
+            url = urlparse(self.chroma_url)
+            port = url.port or (443 if url.scheme == "https" else 8000)
+        except ValueError:  # "http://[::1", a port that is no number from 0 to 65535
+            url, port = None, 0
+        if url is None or url.scheme not in ("http", "https") or not url.hostname:
             raise IndexStateError(f"RA_CHROMA_URL={self.chroma_url!r} is not a URL like http://127.0.0.1:8000")
-        port = url.port or (443 if url.scheme == "https" else 8000)
         try:
             socket.create_connection((url.hostname, port), timeout=_CONNECT_PROBE_S).close()
         except OSError as exc:

@@ -44,3 +44,18 @@ def test_folders_named_relative_or_with_a_tilde_are_made_absolute(monkeypatch, t
     assert settings.data_dir == tmp_path / ".data"  # a child process started in another folder finds the same one
     assert settings.model_cache == tmp_path / "home" / "models"
     assert settings.corpus_dir == tmp_path / "texts"
+
+
+@pytest.mark.parametrize("name", ["RA_CHROMA_URL", "RA_LLM_BASE_URL"])
+@pytest.mark.parametrize("value, says", [
+    ("http://[::1", "Invalid IPv6 URL"),  # was a traceback from urlparse
+    ("http://localhost:99999", "Port out of range"),  # was a traceback from .port
+    ("ftp://example.org", "is not a URL like http"),
+    ("localhost:8000", "is not a URL like http"),
+])  # fmt: skip
+def test_a_server_url_that_cannot_work_is_one_line_with_an_example(name, value, says):
+    with pytest.raises(AssistantError, match=name) as raised:
+        Settings.from_env({name: value})
+    assert says in str(raised.value) and "\n" not in str(raised.value)
+    field = "chroma_url" if name == "RA_CHROMA_URL" else "llm_base_url"
+    assert getattr(Settings.from_env({name: " http://127.0.0.1:8000 "}), field) == "http://127.0.0.1:8000"
