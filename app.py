@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             allowed_paths=[], max_file_size="1mb", show_error=False, quiet=True, prevent_thread_lock=True,
         )
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port} ({exc}); pass another --port.", file=sys.stderr)
+        print(f"error: cannot listen on {args.host}:{args.port} ({exc}); check --host, or pass another --port.", file=sys.stderr)
         return 1
     if is_loopback(args.host):
         access = "loopback only"

@@ -75,7 +75,9 @@ class Settings:
         try:
             llm_timeout = float(timeout) if timeout else base.llm_timeout
         except ValueError:
-            raise AssistantError(f"RA_LLM_TIMEOUT={timeout!r} is not a number of seconds; set e.g. RA_LLM_TIMEOUT=20") from None
+            llm_timeout = -1.0
+        if not 0 < llm_timeout < float("inf"):  # also "nan", "-3", "0", "inf"
+            raise AssistantError(f"RA_LLM_TIMEOUT={timeout!r} is not a number of seconds above 0; set e.g. RA_LLM_TIMEOUT=20") from None
         process = env.get("RA_EMBEDDING_PROCESS", "").strip().lower() or "separate"
         if process not in ("separate", "same"):
             raise AssistantError(f"RA_EMBEDDING_PROCESS={process!r} must be 'separate' (default) or 'same'")

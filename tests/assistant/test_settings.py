@@ -19,6 +19,9 @@ def test_the_app_loads_the_model_in_a_separate_process_by_default():
     ("RA_EMBEDDING_NICENESS", "-5", "from 0 to 19"),
     ("RA_EMBEDDING_NICENESS", "20", "from 0 to 19"),
     ("RA_LLM_TIMEOUT", "soon", "not a number of seconds"),
+    ("RA_LLM_TIMEOUT", "-3", "above 0"),
+    ("RA_LLM_TIMEOUT", "nan", "above 0"),
+    ("RA_LLM_TIMEOUT", "0", "above 0"),
     ("RA_EMBEDDING_BACKEND", "openvino", "one of: onnx, torch"),
 ])  # fmt: skip
 def test_a_value_that_cannot_work_is_named_with_the_fix(name, value, says):
