@@ -202,11 +202,7 @@ def _load_sentence_transformer(source: str, model_name: str) -> SentenceTransfor
         if Path(source).is_dir():
             _name_damaged_file(source, model_name)
             raise ModelError(f"Cannot load the embedding model in {source}: {first_line(exc)}") from exc
-        raise ModelError(
-            f"Embedding model {model_name!r} is neither a local model directory nor in the Hugging Face "
-            f"cache, and the hub is unreachable from here. Pass the path of a local sentence-transformers "
-            f"model directory, or use the default {DEFAULT_MODEL!r}."
-        ) from exc
+        raise ModelError(_not_found(model_name)) from exc
     except Exception as exc:  # a damaged or foreign file: the libraries raise anything from KeyError to their own
         _name_damaged_file(source, model_name)
         raise ModelError(
@@ -215,6 +211,28 @@ def _load_sentence_transformer(source: str, model_name: str) -> SentenceTransfor
     finally:
         if bars_were_on:
             hf_logging.enable_progress_bar()
+
+
+def _not_found(model_name: str) -> str:
+    return (
+        f"Embedding model {model_name!r} is neither a local model directory nor in the Hugging Face "
+        f"cache, and the hub is unreachable from here. Pass the path of a local sentence-transformers "
+        f"model directory, or use the default {DEFAULT_MODEL!r}."
+    )
+
+
+def missing_model(model_name: str) -> str:
+    """Why a model cannot load, said before any work on it (an export, a conversion), or "" when it may:
+    a name that is neither bundled, a local folder, nor in the Hugging Face cache."""
+    if model_name in (DEFAULT_MODEL, MINILM) or Path(model_name).expanduser().is_dir():
+        return ""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = try_to_load_from_cache(model_name, "config.json")
+    except Exception:  # a name the hub library refuses outright: loading it says what is wrong
+        return ""
+    return "" if isinstance(cached, str) else _not_found(model_name)
 
 
 def _name_damaged_file(source: str, model_name: str) -> None:

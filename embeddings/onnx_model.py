@@ -36,6 +36,7 @@ from embeddings.model import (
     first_line,
     materialize,
     materialize_default_model,
+    missing_model,
 )
 
 BACKENDS = ("onnx", "torch")
@@ -144,6 +145,9 @@ def exported_model(model_name: str, cache_dir: Path) -> Path:
 
     Raises _ExportFailed when the export fails, ModelError when the model itself cannot load.
     """
+    missing = missing_model(model_name)
+    if missing:
+        raise ModelError(missing)  # before the notice that an export is starting
     target, stamp = _export_target(model_name, cache_dir)
     notice = f"Exporting the embedding model {model_name} to ONNX (first use only, ~20 s)..."
     return materialize(target, stamp, lambda work: _export_in_child(model_name, cache_dir, work), notice=notice)

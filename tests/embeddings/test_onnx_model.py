@@ -144,11 +144,13 @@ def test_a_user_model_is_exported_on_first_use(tmp_path):
     assert len(list(tmp_path.glob("*.onnx"))) == 1
 
 
-def test_a_model_that_does_not_load_is_an_error_not_a_fallback(tmp_path):
+def test_a_model_that_does_not_load_is_an_error_not_a_fallback(tmp_path, capsys):
     with pytest.raises(ModelError, match="hub is unreachable") as raised:
         OnnxEmbedder("no-such-org/no-such-model", cache_dir=tmp_path).load()
     assert "\n" not in str(raised.value) and "Using torch" not in str(raised.value)
     assert not list(tmp_path.glob("*.onnx"))
+    # Said before any export starts: no "Exporting ... (~20 s)" notice for a model that is nowhere.
+    assert "Exporting" not in capsys.readouterr().err
 
 
 def test_the_backend_is_chosen_by_name(tmp_path):
