@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -86,6 +87,17 @@ def main(argv=None) -> int:
         return 1
 
 
+def _check_writable(out: Path) -> None:
+    """A one-line error unless `out` is (or can be made) a folder this process can write in."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise AssistantError(f"cannot write the results to {out} ({exc.strerror or exc}); pass another --out") from None
+
+
 def run_eval_command(args, settings) -> int:
     """Run the configurations, write results.json / report.md / plots, return the exit code."""
     from assistant.baselines import CONFIGS, make_pipeline
@@ -95,6 +107,8 @@ def run_eval_command(args, settings) -> int:
     unknown = [c for c in configs if c not in CONFIGS]
     if unknown:
         raise AssistantError(f"unknown configuration {unknown[0]!r}; choose from {', '.join(CONFIGS[1:])}")
+    out = Path(args.out)
+    _check_writable(out)  # before the run, which can take minutes, not after it
     clauses = load_corpus(settings.corpus_dir)
     cases = load_gold(gold_path, clauses)
     reports = {}
@@ -110,7 +124,10 @@ def run_eval_command(args, settings) -> int:
         "settings": settings.describe(),
         "configurations": configs,
     }
-    paths = write_results(Path(args.out), reports, meta=meta)
+    try:
+        paths = write_results(out, reports, meta=meta)
+    except OSError as exc:  # the disk filled or the folder went away during the run
+        raise AssistantError(f"cannot write the results to {out} ({exc.strerror or exc}); pass another --out") from None
     aggregates = {name: aggregate_json(report) for name, report in reports.items()}
     # The shipped thresholds were set on the shipped dev set; another gold file is gated
     # only by thresholds its author passes.

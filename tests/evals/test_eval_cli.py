@@ -50,3 +50,14 @@ def test_a_broken_gold_file_is_one_clear_line(tmp_path, model_cache_dir):
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "bad.jsonl" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_out_folder_that_cannot_be_written_is_one_line_before_the_run(tmp_path, capsys):
+    from evals.cli import main
+
+    taken = tmp_path / "results"
+    taken.write_text("a file, not a folder")
+    # Checked first: the gold file is never read (it does not exist), so no run is lost to a bad --out.
+    assert main(["--gold", str(tmp_path / "missing.jsonl"), "--out", str(taken)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write the results to") and "--out" in err and len(err.strip().splitlines()) == 1

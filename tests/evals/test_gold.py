@@ -37,6 +37,13 @@ def test_unanswerable_case_loads_without_gold(tmp_path, clauses):
     assert loaded.gold == () and not loaded.answerable
 
 
+def test_a_case_without_a_type_loads_as_other(tmp_path, clauses):
+    # The README's format marks "type" optional: an evaluator's own file need not sort its questions.
+    path = write(tmp_path, {"id": "u", "lang": "en", "question": "Budget?", "answerable": False},
+                 {"id": "a", "lang": "zh", "question": "什么？", "gold_ids": ["doc/resolves/1"]})
+    assert [c.type for c in load_gold(path, clauses)] == ["other", "other"]
+
+
 def test_case_round_trips_through_dict():
     original = EvalCase(id="x", lang="en", type="list", question="q", history=("h",), gold_ids=("a",), gold=("a", "b"), key_facts=("k",))
     data = original.to_dict()
