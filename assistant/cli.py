@@ -130,21 +130,27 @@ def cmd_index(args, settings: Settings) -> int:
 
 def _read_batch(path: str) -> list[dict]:
     source = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    try:
+        lines = list(source)
+    except UnicodeDecodeError as exc:
+        raise AssistantError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 JSON Lines") from None
+    finally:
+        if source is not sys.stdin:
+            source.close()
     rows = []
-    with source:
-        for number, line in enumerate(source, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise AssistantError(f"{path}, line {number}: not JSON ({exc.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                raise AssistantError(f'{path}, line {number}: expected {{"question": "...", "history": [...]}}')
-            history = row.get("history", [])
-            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
-                raise AssistantError(f"{path}, line {number}: history must be a list of earlier questions")
-            rows.append(row)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{path}, line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+            raise AssistantError(f'{path}, line {number}: expected {{"question": "...", "history": [...]}}')
+        history = row.get("history", [])
+        if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+            raise AssistantError(f"{path}, line {number}: history must be a list of earlier questions")
+        rows.append(row)
     return rows
 
 

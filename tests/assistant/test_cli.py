@@ -80,3 +80,13 @@ def test_errors_are_one_line_with_a_nonzero_exit(run, args, message):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_batch_file_that_is_not_utf8_is_one_line(tmp_path):
+    from assistant.cli import _read_batch
+    from corpus.errors import AssistantError
+
+    path = tmp_path / "questions.jsonl"
+    path.write_bytes(b'\xff\xfe{"question": "x"}\n')  # UTF-16's byte-order mark: was a UnicodeDecodeError traceback
+    with pytest.raises(AssistantError, match="not UTF-8 text .* save it as UTF-8 JSON Lines"):
+        _read_batch(str(path))
