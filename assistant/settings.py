@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlparse
 
 from corpus.errors import AssistantError
+from embeddings.index import CHROMA_URL_EXAMPLE, url_complaint
 from embeddings.onnx_model import BACKENDS, DEFAULT_BACKEND
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
@@ -94,7 +94,7 @@ class Settings:
             model_cache=_folder(env["RA_MODEL_CACHE"]) if env.get("RA_MODEL_CACHE") else base.model_cache,
             embedding_model=env.get("RA_EMBEDDING_MODEL") or base.embedding_model,
             embedding_backend=backend,
-            chroma_url=_url("RA_CHROMA_URL", env.get("RA_CHROMA_URL", ""), "http://127.0.0.1:8000"),
+            chroma_url=_url("RA_CHROMA_URL", env.get("RA_CHROMA_URL", ""), CHROMA_URL_EXAMPLE),
             llm_base_url=_url("RA_LLM_BASE_URL", env.get("RA_LLM_BASE_URL", ""), "http://127.0.0.1:8080/v1"),
             llm_model=env.get("RA_LLM_MODEL", "").strip(),
             llm_api_key=env.get("RA_LLM_API_KEY", ""),
@@ -120,16 +120,11 @@ def _folder(value: str) -> Path:
     return Path(value).expanduser().absolute()
 
 
+
 def _url(name: str, value: str, example: str) -> str:
-    """An http(s) URL with a host (and a valid port, if any) from the environment, or "" when unset."""
+    """An http(s) URL from the environment, or "" when unset; one line naming the setting when it cannot work."""
     value = value.strip()
-    if not value:
-        return ""
-    try:
-        parsed = urlparse(value)
-        parsed.port  # noqa: B018 -- raises ValueError when the port is not a number from 0 to 65535
-    except ValueError as exc:
-        raise AssistantError(f"{name}={value!r} is not a valid URL ({exc}); give one like {example}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise AssistantError(f"{name}={value!r} is not a URL like {example}")
+    complaint = url_complaint(name, value, example) if value else ""
+    if complaint:
+        raise AssistantError(complaint)
     return value

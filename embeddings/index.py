@@ -119,6 +119,25 @@ class DenseHit:
         return cls(clause_id, similarity, version)
 
 
+CHROMA_URL_EXAMPLE = "http://127.0.0.1:8000"
+
+
+def url_complaint(name: str, url: str, example: str) -> str:
+    """Why `url`, the value of setting `name`, is no http(s) URL with a host and a valid port ("" when it is one).
+
+    >>> url_complaint("RA_CHROMA_URL", "http://[::1", CHROMA_URL_EXAMPLE)
+    "RA_CHROMA_URL='http://[::1' is not a URL like http://127.0.0.1:8000 (Invalid IPv6 URL)"
+    """
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018 -- raises ValueError when the port is not a number from 0 to 65535
+    except ValueError as exc:  # "http://[::1", "http://host:99999"
+        return f"{name}={url!r} is not a URL like {example} ({exc})"
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return f"{name}={url!r} is not a URL like {example}"
+    return ""
+
+
 def collection_name(model_id: str, corpus_name: str) -> str:
     """A Chroma-valid collection name for (corpus, model), readable and unique."""
     slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", model_id).strip("-._")[-40:] or "model"
@@ -387,13 +406,11 @@ class ClauseIndex:
         The probe comes before importing chromadb and httpx, which take seconds on a busy
         machine, so a server that is down is reported at once.
         """
-        try:
-            url = urlparse(self.chroma_url)
-            port = url.port or (443 if url.scheme == "https" else 8000)
-        except ValueError:  # "http://[::1", a port that is no number from 0 to 65535
-            url, port = None, 0
-        if url is None or url.scheme not in ("http", "https") or not url.hostname:
-            raise IndexStateError(f"RA_CHROMA_URL={self.chroma_url!r} is not a URL like http://127.0.0.1:8000")
+        complaint = url_complaint("RA_CHROMA_URL", self.chroma_url, CHROMA_URL_EXAMPLE)
+        if complaint:
+            raise IndexStateError(complaint)
+        url = urlparse(self.chroma_url)
+        port = url.port or (443 if url.scheme == "https" else 8000)
         try:
             socket.create_connection((url.hostname, port), timeout=_CONNECT_PROBE_S).close()
         except OSError as exc:
