@@ -95,7 +95,11 @@ def _check_writable(out: Path) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise AssistantError(f"cannot write the results to {out} ({exc.strerror or exc}); pass another --out") from None
+        raise _cannot_write(out, exc) from None
+
+
+def _cannot_write(out: Path, exc: OSError) -> AssistantError:
+    return AssistantError(f"cannot write the results to {out} ({exc.strerror or exc}); pass another --out")
 
 
 def run_eval_command(args, settings) -> int:
@@ -127,7 +131,7 @@ def run_eval_command(args, settings) -> int:
     try:
         paths = write_results(out, reports, meta=meta)
     except OSError as exc:  # the disk filled or the folder went away during the run
-        raise AssistantError(f"cannot write the results to {out} ({exc.strerror or exc}); pass another --out") from None
+        raise _cannot_write(out, exc) from None
     aggregates = {name: aggregate_json(report) for name, report in reports.items()}
     # The shipped thresholds were set on the shipped dev set; another gold file is gated
     # only by thresholds its author passes.
