@@ -41,7 +41,7 @@ from tests.reliability.conftest import (
     run_cli,
 )
 
-SYNTHETIC_CLAUSES = 160  # 320 index entries (each clause and its English version): five batches of 64
+SYNTHETIC_CLAUSES = 80  # ~310 index entries (a clause, its English version, its gists in two languages): five batches of 64
 KILLS = 3
 FAST_KILLS = 1  # the fast loop's one kill still lands mid-build, in batch 2
 QUESTION = "What is TSAG instructed to do?"
@@ -50,8 +50,8 @@ ERROR_BUDGET_S = 5.0
 
 
 def synthetic_clauses(count: int = SYNTHETIC_CLAUSES) -> list[Clause]:
-    """The seed's clauses over and over under new ids, texts and English versions shortened: a corpus that
-    takes seconds to embed."""
+    """The seed's clauses over and over under new ids, texts, English versions and gists shortened: a corpus
+    that takes seconds to embed (the seed's own gists, some hundreds of characters, took half a minute)."""
     seed = load_corpus(SEED_DIR)
     return [
         replace(
@@ -60,6 +60,7 @@ def synthetic_clauses(count: int = SYNTHETIC_CLAUSES) -> list[Clause]:
             order=i,
             text=f"{c.text[:40]}（副本{copy}）",
             versions={lang: {**v, "text": f"{v['text'][:40]} (copy {copy})"} for lang, v in c.versions.items()},
+            gists={lang: (f"{' '.join(gists)[:40]} ({copy})",) for lang, gists in c.gists.items()},
         )
         for i, c, copy in ((i, seed[i % len(seed)], i // len(seed)) for i in range(count))
     ]
@@ -71,7 +72,8 @@ _BUILD = """
 import sys
 from pathlib import Path
 from embeddings.index import ClauseIndex
-from embeddings.model import MINILM, Embedder
+from embeddings.model import MINILM
+from embeddings.onnx_model import make_embedder
 from tests.reliability.test_faults import synthetic_clauses
 
 class Announcing:
@@ -84,7 +86,7 @@ class Announcing:
         print(f"batch {self.batches}", flush=True)
         return self.inner.embed_documents(texts, **kwargs)
 
-embedder = Embedder(MINILM, cache_dir=Path(sys.argv[2]))
+embedder = make_embedder(MINILM, cache_dir=Path(sys.argv[2]))  # the product's backend: no torch to import
 embedder.load()
 clauses = synthetic_clauses()
 print("building", flush=True)
