@@ -20,6 +20,27 @@ def test_stems_agree_between_question_and_gloss_forms():
     assert dictionary.english_words("What does the resolution say about it?") == []
 
 
+def test_the_c_stemmer_gives_the_pure_python_snowball_stems():
+    # PyStemmer (a dependency) makes snowballstemmer ~25x faster; a stem that differed would move answers.
+    import gzip
+    import importlib.resources
+    import random
+    import re
+
+    import Stemmer
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    from assistant import text
+
+    assert isinstance(text._STEMMER, Stemmer.Stemmer)
+    package, name = dictionary._DATA
+    with gzip.open(importlib.resources.files(package).joinpath(name), "rt", encoding="utf-8") as handle:
+        words = sorted(set(re.findall(r"[a-z]+", handle.read().lower())))
+    sample = random.Random(106).sample(words, 3000) + ["qualities", "instructed", "shared", "standardization", "agendas"]
+    reference = EnglishStemmer()
+    assert [text.stem(w) for w in sample] == [reference.stemWord(w) for w in sample]
+
+
 def test_everyday_english_words_reach_the_clause_wording(seed_index):
     _, bm25 = seed_index
     assert "质量" in dictionary.chinese_terms("qualities", bm25.knows)
