@@ -248,21 +248,23 @@ class _Runtime:
         if not texts:
             return vectors
         prompt = self._prompts["query" if query else "document"]
-        if query and 1 < len(texts) <= self._side_by_side and not progress:
-            session = self._session(1)
-            encodings = [self._tokenizer.encode(prompt + text) for text in texts]
-            runs = [self._queries().submit(self._run, session, [e]) for e in encodings]
-            return np.vstack([run.result() for run in runs])
         encodings = [self._tokenizer.encode(prompt + text) for text in texts]
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")  # little padding per batch
+        batches = [order[start : start + batch_size] for start in range(0, len(texts), batch_size)]
         session = self._session(self._threads[query])
-        starts = range(0, len(texts), batch_size)
+        if query and len(texts) > 1 and not progress:
+            # Side by side on the one-thread session (no second copy of the weights): an English question
+            # and its expansion a text each, the intent examples at a first start batch by batch.
+            groups = [[i] for i in range(len(texts))] if len(texts) <= self._side_by_side else batches
+            runs = [self._queries().submit(self._run, session, [encodings[i] for i in group]) for group in groups]
+            for group, run in zip(groups, runs):
+                vectors[group] = run.result()
+            return vectors
         if progress:
             from tqdm.auto import tqdm
 
-            starts = tqdm(starts, desc="Batches")
-        for start in starts:
-            batch = order[start : start + batch_size]
+            batches = tqdm(batches, desc="Batches")
+        for batch in batches:
             vectors[batch] = self._run(session, [encodings[i] for i in batch])
         return vectors
 
