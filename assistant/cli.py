@@ -176,10 +176,14 @@ def cmd_ask(args, settings: Settings) -> int:
       resolution-assistant ask "那成员国呢？" --history "研究组的任务是什么？"
       resolution-assistant ask --batch questions.jsonl --json
     """
-    from assistant.core import Assistant
-
     if (args.question is None) == (args.batch is None):
         raise AssistantError('Give one question, e.g. ask "What is TSAG instructed to do?", or --batch FILE.jsonl')
+    if args.question is not None:
+        from assistant.text import validate_question
+
+        validate_question(args.question)  # a bad question is refused at once, before seconds of loading
+    from assistant.core import Assistant
+
     assistant = Assistant(settings, clauses=_load_library(settings, [], strict=args.strict).clauses)
     answering = assistant.as_runnable()  # the same LangChain Runnable the app and its /ask API use
     if args.batch:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 from urllib.parse import urlsplit
@@ -29,42 +28,13 @@ from assistant.routing import route_question, with_shared_names_read
 from assistant.search import SIGNALS, HybridSearch
 from assistant.spelling import Speller
 from assistant.settings import DEFAULT_MODEL, Settings
-from assistant.text import detect_language, warm_up, without_title
+from assistant.text import detect_language, validate_question, warm_up, without_title
 from assistant.types import Answer, Document, Hit, Status
 
 __all__ = ["Assistant", "AssistantError", "QuestionError", "validate_question", "verb_names"]
 
-MAX_QUESTION_CHARS = 2000
 MAX_HISTORY = 6  # follow-ups lean on the last few turns; older ones cost time and change nothing
 REMEMBERED_TURNS = 1024  # answered turns kept for later follow-ups, per index
-
-
-def validate_question(question: object) -> str:
-    """The question as it will be answered, or a QuestionError saying what is wrong with it."""
-    if not isinstance(question, str):
-        raise QuestionError("The question must be text.", zh="问题必须是文本。")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. Ask something shorter.",
-            zh=f"问题长 {len(question):,} 个字符，上限是 {MAX_QUESTION_CHARS:,} 个。请问得简短一些。",
-        )
-    # A printable text has no character of these categories (str.isprintable reads the same table): no scan.
-    cleaned = question.strip() if question.isprintable() else "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-        for ch in question
-        if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn")
-    ).strip()
-    if not cleaned:
-        raise QuestionError(
-            "The question is empty. Ask about the resolution, e.g. “What is TSAG instructed to do?”",
-            zh="问题是空的。请就决议提问，例如“电信标准化顾问组的任务是什么？”",
-        )
-    if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
-        raise QuestionError(
-            "The question has no words in it. Ask about the resolution in Chinese or English.",
-            zh="问题里没有文字。请用中文或英文就决议提问。",
-        )
-    return " ".join(cleaned.split())
 
 
 @dataclass(frozen=True)

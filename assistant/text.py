@@ -14,6 +14,8 @@ from typing import Sequence
 
 import snowballstemmer
 
+from corpus.errors import QuestionError
+
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # one Chinese character
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -35,6 +37,37 @@ ZH_STOPWORDS = frozenset(
     怎么 怎样 如何 为什么 是否 有 有没有 没有 要 需要 应该 应 会 能 可以 该 本 此 该项 请问 请 告诉 我 我们 你 您 他们 它 它们
     决议 本决议 哪里 多少 一下 一些 所有 全部 都 也 还 就 又 做 干 说 提到 提及 规定 内容 什么样""".split()
 )
+
+
+MAX_QUESTION_CHARS = 2000
+
+
+def validate_question(question: object) -> str:
+    """The question as it will be answered, or a QuestionError saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise QuestionError("The question must be text.", zh="问题必须是文本。")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. Ask something shorter.",
+            zh=f"问题长 {len(question):,} 个字符，上限是 {MAX_QUESTION_CHARS:,} 个。请问得简短一些。",
+        )
+    # A printable text has no character of these categories (str.isprintable reads the same table): no scan.
+    cleaned = question.strip() if question.isprintable() else "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in question
+        if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn")
+    ).strip()
+    if not cleaned:
+        raise QuestionError(
+            "The question is empty. Ask about the resolution, e.g. “What is TSAG instructed to do?”",
+            zh="问题是空的。请就决议提问，例如“电信标准化顾问组的任务是什么？”",
+        )
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
+        raise QuestionError(
+            "The question has no words in it. Ask about the resolution in Chinese or English.",
+            zh="问题里没有文字。请用中文或英文就决议提问。",
+        )
+    return " ".join(cleaned.split())
 
 
 def detect_language(text: str) -> str:

@@ -4,8 +4,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +83,20 @@ def test_errors_are_one_line_with_a_nonzero_exit(run, args, message):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("question", ["", " \u200b ", "?!", "x" * 2001])
+def test_a_bad_question_is_refused_before_the_product_loads(question):
+    # The check runs before the Assistant's modules (LangChain, Chroma, onnxruntime) are imported: seconds sooner.
+    code = (
+        "import sys\n"
+        "from assistant.cli import main\n"
+        f"code = main(['ask', {question!r}])\n"
+        "print(code, 'assistant.core' in sys.modules, 'chromadb' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.stdout.split() == ["1", "False", "False"], result.stderr
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_a_batch_file_that_is_not_utf8_is_one_line(tmp_path):
