@@ -4,7 +4,9 @@
   index present and the model already materialized;
 - `python app.py`: until the page answers HTTP 200, then until the first answer through
   gradio_client, then its peak RSS after a few more answers;
-- the tutorial pipeline in a fresh process: build its in-memory store, answer once.
+- the tutorial pipeline in a fresh process: build its in-memory store, answer once;
+- `--fresh-cache N`: `ask` as at a first start after the model is prepared, with what is derived from the
+  model (the intent examples' vectors, CC-CEDICT's word index) still to compute, then once more with them.
 """
 
 from __future__ import annotations
@@ -136,6 +138,24 @@ def tutorial_process(env: dict) -> dict:
     return {"first_answer_s": run.seconds, "peak_rss_mb": run.peak_rss_mb}
 
 
+def first_ask_fresh_cache(env: dict, model_cache: Path, *, runs: int) -> dict:
+    """`ask` `runs` times, each in a new model cache holding only links to `model_cache`'s model folders, then once
+    more in the last of them: the cost of computing what is derived from the model, against reading it back."""
+    models = [folder for folder in Path(model_cache).iterdir() if folder.is_dir()]
+    fresh = []
+    with tempfile.TemporaryDirectory(prefix="bench-fresh-cache-") as scratch:
+        for run in range(runs):
+            cache = Path(scratch) / str(run)
+            cache.mkdir()
+            for folder in models:
+                (cache / folder.name).symlink_to(folder.resolve(), target_is_directory=True)
+            argv = [*_cli(), "ask", QUESTION, "--json"]
+            fresh.append(_checked(run_process(argv, env={**env, "RA_MODEL_CACHE": str(cache)}, cwd=ROOT), "ask"))
+            print(f"fresh cache {run + 1}: {fresh[-1].seconds:.2f} s", flush=True)
+        again = _checked(run_process(argv, env={**env, "RA_MODEL_CACHE": str(cache)}, cwd=ROOT), "ask")
+    return {"fresh_cache": _summary(fresh), "fresh_cache_max_s": max(r.seconds for r in fresh), "cache_kept_s": again.seconds}
+
+
 def compare_app_starts(env: dict, *, starts: int, modes: Sequence[str] = ("separate", "same")) -> dict:
     """`python app.py` `starts` times in each mode, interleaved; page and first answer.
 
@@ -177,16 +197,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--modes", nargs="+", default=["separate", "same"], metavar="MODE",
                         help="RA_EMBEDDING_PROCESS values to compare, 'separate@N' with the child at niceness N, "
                         "'same:torch' with that RA_EMBEDDING_BACKEND (default: separate same)")
+    parser.add_argument("--fresh-cache", type=int, metavar="N", help="instead: `resolution-assistant ask` N times, "
+                        "each in a model cache with the model folders only, then once with what it derived")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--out", type=Path, help="also write the summary there, e.g. benchmarks/out/app_starts.json "
                         "(RESULTS.md shows it)")
     args = parser.parse_args(argv)
+    if args.fresh_cache is not None and args.fresh_cache < 1:
+        parser.error("--fresh-cache needs at least 1 run")
     from assistant.settings import Settings
     from tests.app.conftest import app_env
 
     settings = Settings.from_env()
     env = app_env(settings.data_dir, settings.model_cache, RA_CORPUS_DIR=str(settings.corpus_dir),
                   RA_EMBEDDING_MODEL=settings.embedding_model, TOKENIZERS_PARALLELISM="false")
+    if args.fresh_cache:
+        summary = first_ask_fresh_cache(env, settings.model_cache, runs=args.fresh_cache)
+        fresh = summary["fresh_cache"]
+        print(json.dumps(summary, indent=2) if args.json else
+              f"ask, fresh model cache: median {fresh['median_s']:.2f} s (worst {summary['fresh_cache_max_s']:.2f}); "
+              f"with the derived files kept: {summary['cache_kept_s']:.2f} s")
+        return 0
     summary = compare_app_starts(env, starts=args.starts, modes=args.modes)
     if args.out:
         command = " ".join(["python -m benchmarks.cold_start", *(argv if argv is not None else sys.argv[1:])])
