@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -75,9 +76,9 @@ class Settings:
         try:
             llm_timeout = float(timeout) if timeout else base.llm_timeout
         except ValueError:
-            llm_timeout = -1.0
-        if not 0 < llm_timeout < float("inf"):  # also "nan", "-3", "0", "inf"
-            raise AssistantError(f"RA_LLM_TIMEOUT={timeout!r} is not a number of seconds above 0; set e.g. RA_LLM_TIMEOUT=20") from None
+            llm_timeout = math.nan  # "soon": refused below, with "-3", "0", "nan" and "inf"
+        if not 0 < llm_timeout < math.inf:
+            raise AssistantError(f"RA_LLM_TIMEOUT={timeout!r} is not a number of seconds above 0; set e.g. RA_LLM_TIMEOUT=20")
         process = env.get("RA_EMBEDDING_PROCESS", "").strip().lower() or "separate"
         if process not in ("separate", "same"):
             raise AssistantError(f"RA_EMBEDDING_PROCESS={process!r} must be 'separate' (default) or 'same'")
@@ -118,7 +119,6 @@ def _folder(value: str) -> Path:
     """A folder named in the environment, as an absolute path: "~/x" and ".data" work as in a shell, and a
     relative name still means the same folder when a child process starts elsewhere."""
     return Path(value).expanduser().absolute()
-
 
 
 def _url(name: str, value: str, example: str) -> str:
