@@ -111,10 +111,10 @@ def run_eval_command(args, settings) -> int:
     unknown = [c for c in configs if c not in CONFIGS]
     if unknown:
         raise AssistantError(f"unknown configuration {unknown[0]!r}; choose from {', '.join(CONFIGS[1:])}")
-    out = Path(args.out)
-    _check_writable(out)  # before the run, which can take minutes, not after it
     clauses = load_corpus(settings.corpus_dir)
     cases = load_gold(gold_path, clauses)
+    out = Path(args.out)
+    _check_writable(out)  # before the run, which can take minutes, not after it (and after the gold file, so a bad one leaves no folder)
     reports = {}
     for name in configs:
         if not args.json:

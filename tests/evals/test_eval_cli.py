@@ -57,7 +57,15 @@ def test_an_out_folder_that_cannot_be_written_is_one_line_before_the_run(tmp_pat
 
     taken = tmp_path / "results"
     taken.write_text("a file, not a folder")
-    # Checked first: the gold file is never read (it does not exist), so no run is lost to a bad --out.
-    assert main(["--gold", str(tmp_path / "missing.jsonl"), "--out", str(taken)]) == 1
+    # Refused before any model loads or question is asked: the run, minutes long, is never lost to a bad --out.
+    assert main(["--gold", str(EXAMPLE), "--out", str(taken)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: cannot write the results to") and "--out" in err and len(err.strip().splitlines()) == 1
+    assert taken.read_text() == "a file, not a folder"
+
+
+def test_a_bad_gold_file_leaves_no_results_folder_behind(tmp_path, capsys):
+    from evals.cli import main
+
+    assert main(["--gold", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "results")]) == 1
+    assert "missing.jsonl" in capsys.readouterr().err and not (tmp_path / "results").exists()
