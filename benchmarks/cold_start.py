@@ -142,6 +142,7 @@ def first_ask_fresh_cache(env: dict, model_cache: Path, *, runs: int) -> dict:
     """`ask` `runs` times, each in a new model cache holding only links to `model_cache`'s model folders, then once
     more in the last of them: the cost of computing what is derived from the model, against reading it back."""
     models = [folder for folder in Path(model_cache).iterdir() if folder.is_dir()]
+    argv = [*_cli(), "ask", QUESTION, "--json"]
     fresh = []
     with tempfile.TemporaryDirectory(prefix="bench-fresh-cache-") as scratch:
         for run in range(runs):
@@ -149,7 +150,6 @@ def first_ask_fresh_cache(env: dict, model_cache: Path, *, runs: int) -> dict:
             cache.mkdir()
             for folder in models:
                 (cache / folder.name).symlink_to(folder.resolve(), target_is_directory=True)
-            argv = [*_cli(), "ask", QUESTION, "--json"]
             fresh.append(_checked(run_process(argv, env={**env, "RA_MODEL_CACHE": str(cache)}, cwd=ROOT), "ask"))
             print(f"fresh cache {run + 1}: {fresh[-1].seconds:.2f} s", flush=True)
         again = _checked(run_process(argv, env={**env, "RA_MODEL_CACHE": str(cache)}, cwd=ROOT), "ask")
