@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,9 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
-from embeddings.model import DEFAULT_MODEL, MINILM, Embedder, materialize_default_model
-from embeddings.onnx_model import exported_model
+from embeddings.model import DEFAULT_MODEL, MINILM, Embedder, TextEmbedder, materialize_default_model
+from embeddings.onnx_model import OnnxEmbedder, exported_model
 
 _MODEL_CACHE = pytest.StashKey[Path]()
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,29 +140,46 @@ def model_cache_dir(pytestconfig):
 
 @pytest.fixture(scope="session")
 def embedder(model_cache_dir) -> Embedder:
-    """The default multilingual-e5-small Embedder, loaded."""
+    """The default multilingual-e5-small on torch, loaded (~20 CPU-s): for the tests of the torch backend and
+    the reference the ONNX export is checked against. Others use `onnx_embedder`, as the product does."""
     embedder = Embedder(cache_dir=model_cache_dir)
     embedder.load()
     return embedder
 
 
 @pytest.fixture(scope="session")
+def onnx_embedder(model_cache_dir) -> TextEmbedder:
+    """The default multilingual-e5-small on onnxruntime, the backend the product serves with, loaded (~3 CPU-s)."""
+    loaded = OnnxEmbedder(cache_dir=model_cache_dir)
+    loaded.load()
+    return loaded
+
+
+@pytest.fixture(scope="session")
 def shipped_index(tmp_path_factory, model_cache_dir):
     """`shipped_index(folder)` puts a copy of one built index of the shipped corpus in the data folder `folder`
     and returns it (`model=` another model's; the default model's otherwise). Each model's index is built once
-    per worker, by the `index` command as a user would; a product started on the shipped corpus over a copy
-    finds it current and embeds nothing, where building its own takes 10-20 s. Tests of building, healing or
-    rebuilding an index build their own."""
+    per run, by the `index` command as a user would, by the first xdist worker that needs it (the others wait
+    for it and copy it); a product started on the shipped corpus over a copy finds it current and embeds
+    nothing, where building its own takes 10-20 s. Tests of building, healing or rebuilding an index build
+    their own."""
     templates: dict[str, Path] = {}
+    run_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_dir = run_dir.parent  # this run's, shared by its workers (each has a folder of its own inside)
 
     def template_of(model: str) -> Path:
         if model not in templates:
-            folder = tmp_path_factory.mktemp("shipped-index")
-            env = {k: v for k, v in os.environ.items() if not k.startswith("RA_")}  # the shipped corpus
-            env.update(RA_DATA_DIR=str(folder), RA_MODEL_CACHE=str(model_cache_dir), RA_EMBEDDING_MODEL=model)
-            built = subprocess.run([sys.executable, "-m", "assistant", "index"], cwd=ROOT, env=env, capture_output=True,
-                                   text=True, timeout=900)
-            assert built.returncode == 0, built.stderr[-3000:]
+            folder = run_dir / f"shipped-index-{re.sub(r'[^a-zA-Z0-9]+', '-', model)}"
+            with FileLock(f"{folder}.lock"):
+                if not (folder / "built").is_file():
+                    shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed left
+                    env = {k: v for k, v in os.environ.items() if not k.startswith("RA_")}  # the shipped corpus
+                    env.update(RA_DATA_DIR=str(folder), RA_MODEL_CACHE=str(model_cache_dir), RA_EMBEDDING_MODEL=model)
+                    built = subprocess.run([sys.executable, "-m", "assistant", "index"], cwd=ROOT, env=env,
+                                           capture_output=True, text=True, timeout=900)
+                    assert built.returncode == 0, built.stderr[-3000:]
+                    (folder / "built").touch()
             templates[model] = folder
         return templates[model]
 
@@ -173,12 +192,13 @@ def shipped_index(tmp_path_factory, model_cache_dir):
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory, embedder, model_cache_dir, shipped_index):
-    """The product over the shipped corpus, with its own embedded index (a copy of `shipped_index`), loaded once."""
+def assistant(tmp_path_factory, onnx_embedder, model_cache_dir, shipped_index):
+    """The product over the shipped corpus, with its own embedded index (a copy of `shipped_index`), loaded once,
+    on the default backend (onnx)."""
     from assistant.core import Assistant
     from assistant.settings import Settings
 
     settings = replace(Settings(), data_dir=shipped_index(tmp_path_factory.mktemp("assistant-data")), model_cache=model_cache_dir)
-    built = Assistant(settings, embedder=embedder)
+    built = Assistant(settings, embedder=onnx_embedder)
     built.load()
     return built

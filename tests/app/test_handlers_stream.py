@@ -25,10 +25,10 @@ def scripted_llm():
 
 
 @pytest.fixture(scope="module")
-def app(assistant, embedder, scripted_llm):
+def app(assistant, onnx_embedder, scripted_llm):
     """The app over the session's index, answering through the scripted endpoint."""
     settings = replace(assistant.settings, llm_base_url=scripted_llm.base_url, llm_model="scripted", llm_timeout=5.0)
-    llm_assistant = Assistant(settings, embedder=embedder)
+    llm_assistant = Assistant(settings, embedder=onnx_embedder)
     llm_assistant.load()
     app = App(llm_assistant)
     build(app)

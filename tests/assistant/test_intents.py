@@ -45,8 +45,8 @@ def test_an_example_with_an_unknown_intent_is_refused(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def classifier(embedder, model_cache_dir):
-    return IntentClassifier.build(embedder, cache_dir=model_cache_dir)
+def classifier(onnx_embedder, model_cache_dir):
+    return IntentClassifier.build(onnx_embedder, cache_dir=model_cache_dir)
 
 
 def _intent(classifier, embedder, question, relevance=1.0):
@@ -65,49 +65,49 @@ def _intent(classifier, embedder, question, relevance=1.0):
         ("What is TSAG instructed to do?", "actor"),
     ],
 )
-def test_unseen_phrasings_get_their_intent(classifier, embedder, question, expected):
-    assert _intent(classifier, embedder, question) == expected
+def test_unseen_phrasings_get_their_intent(classifier, onnx_embedder, question, expected):
+    assert _intent(classifier, onnx_embedder, question) == expected
 
 
-def test_a_named_paragraph_is_decided_by_its_slots(classifier, embedder):
-    assert _intent(classifier, embedder, "Summarize resolves 3") == "clause"
+def test_a_named_paragraph_is_decided_by_its_slots(classifier, onnx_embedder):
+    assert _intent(classifier, onnx_embedder, "Summarize resolves 3") == "clause"
 
 
-def test_a_named_section_narrows_a_whole_document_question(classifier, embedder):
-    assert _intent(classifier, embedder, "What does the resolution bear in mind?") == "section"
+def test_a_named_section_narrows_a_whole_document_question(classifier, onnx_embedder):
+    assert _intent(classifier, onnx_embedder, "What does the resolution bear in mind?") == "section"
 
 
-def test_the_cache_is_reused_and_a_damaged_one_rebuilt(embedder, tmp_path, monkeypatch):
+def test_the_cache_is_reused_and_a_damaged_one_rebuilt(onnx_embedder, tmp_path, monkeypatch):
     examples = tmp_path / "examples.jsonl"  # a few of the shipped examples: the same code, seconds less
     examples.write_text("".join(EXAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)[::20]), encoding="utf-8")
     cache = tmp_path / "cache"
-    first = IntentClassifier.build(embedder, cache_dir=cache, path=examples)
+    first = IntentClassifier.build(onnx_embedder, cache_dir=cache, path=examples)
     (cached,) = cache.glob("intent-examples-*.npz")
     with monkeypatch.context() as patch:
         patch.setattr("assistant.intents.fit_softmax", lambda *a, **k: pytest.fail("the cached fit was not reused"))
-        reused = IntentClassifier.build(embedder, cache_dir=cache, path=examples)
+        reused = IntentClassifier.build(onnx_embedder, cache_dir=cache, path=examples)
     assert np.array_equal(first.weights, reused.weights)
     cached.write_bytes(b"not a numpy file")
-    again = IntentClassifier.build(embedder, cache_dir=cache, path=examples)
+    again = IntentClassifier.build(onnx_embedder, cache_dir=cache, path=examples)
     assert np.allclose(first.vectors, again.vectors, atol=1e-6) and np.allclose(first.weights, again.weights)
 
 
-def test_the_cache_belongs_to_the_classifier_code_and_leaves_no_partial_file(embedder, tmp_path, monkeypatch):
+def test_the_cache_belongs_to_the_classifier_code_and_leaves_no_partial_file(onnx_embedder, tmp_path, monkeypatch):
     examples = tmp_path / "examples.jsonl"
     examples.write_text("".join(EXAMPLES.read_text(encoding="utf-8").splitlines(keepends=True)[::30]), encoding="utf-8")
     cache = tmp_path / "cache"
-    IntentClassifier.build(embedder, cache_dir=cache, path=examples)
+    IntentClassifier.build(onnx_embedder, cache_dir=cache, path=examples)
     changed = tmp_path / "intents.py"  # the same module with one more line: other features, maybe
     changed.write_bytes(Path(sys.modules["assistant.intents"].__file__).read_bytes() + b"\n# changed\n")
     monkeypatch.setattr("assistant.intents.__file__", str(changed))
-    IntentClassifier.build(embedder, cache_dir=cache, path=examples)
+    IntentClassifier.build(onnx_embedder, cache_dir=cache, path=examples)
     assert len(list(cache.glob("intent-examples-*.npz"))) == 2
     assert not list(cache.glob("*.tmp.npz"))
 
 
-def test_a_route_without_slots_is_a_topic(classifier, embedder):
+def test_a_route_without_slots_is_a_topic(classifier, onnx_embedder):
     question = "What does it say about capacity building?"
-    intent = classifier.classify(question, embedder.embed_query(question), Route(), relevance=1.0)
+    intent = classifier.classify(question, onnx_embedder.embed_query(question), Route(), relevance=1.0)
     assert intent.name in ("topic", "overview")
 
 
@@ -315,9 +315,9 @@ def test_a_resolution_number_written_without_a_space_names_the_resolution(assist
     assert ids(assistant.ask("SG tasks in res106?")) == ["instructs-study-groups/1", "instructs-study-groups/2", "instructs-study-groups/3"]
 
 
-def test_a_paragraph_number_narrows_a_whole_document_question(classifier, embedder):
+def test_a_paragraph_number_narrows_a_whole_document_question(classifier, onnx_embedder):
     # "List what item 1 brings together" asks about the first paragraphs, not the whole text.
-    assert _intent(classifier, embedder, "决议第1条要整合哪些东西？列一下") == "topic"
+    assert _intent(classifier, onnx_embedder, "决议第1条要整合哪些东西？列一下") == "topic"
 
 
 def test_a_document_named_by_its_title_is_asked_about_as_a_document(assistant):

@@ -40,10 +40,9 @@ def process(tmp_path_factory, model_cache_dir, shipped_index):
 
 
 @pytest.fixture(scope="module")
-def here(tmp_path_factory, model_cache_dir, shipped_index):
-    """The same Assistant in this process, on the same backend, with an index of its own."""
-    assistant = Assistant(settings_in(shipped_index(tmp_path_factory.mktemp("local-index")), model_cache_dir))
-    assistant.load()
+def here(assistant, model_cache_dir):
+    """The same Assistant in this process, on the same backend, with an index of its own: the session's."""
+    assert assistant.settings == settings_in(assistant.settings.data_dir, model_cache_dir)
     return assistant
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the embedding tests: a real `chroma run` server on loopback, the model on onnxruntime."""
+"""Fixtures for the embedding tests: a real `chroma run` server on loopback."""
 
 import shutil
 import socket
@@ -47,12 +47,3 @@ def chroma_server(tmp_path_factory):
     proc.terminate()
     proc.wait(timeout=20)
 
-
-@pytest.fixture(scope="session")
-def onnx_embedder(model_cache_dir, embedder):  # `embedder` first: the model is converted before the export
-    """The default model on onnxruntime, exported into the session's model cache and loaded."""
-    from embeddings.onnx_model import OnnxEmbedder
-
-    loaded = OnnxEmbedder(cache_dir=model_cache_dir)
-    loaded.load()
-    return loaded

@@ -26,7 +26,7 @@ from assistant.settings import Settings
 from assistant.types import Answer
 from corpus.clause import Clause
 from corpus.library import load_corpus
-from embeddings.model import MINILM, Embedder
+from embeddings.model import MINILM, Embedder, TextEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_DIR = ROOT / "corpus" / "texts"
@@ -69,7 +69,7 @@ def seed_settings(assistant) -> Settings:
     return assistant.settings
 
 
-def loaded_assistant(settings: Settings, embedder: Embedder):
+def loaded_assistant(settings: Settings, embedder: TextEmbedder):
     """An Assistant on `settings` sharing an already loaded embedder, its index built."""
     from assistant.core import Assistant
 
@@ -102,8 +102,8 @@ def tampered_settings(seed_settings, tampered_corpus, tmp_path_factory) -> Setti
 
 
 @pytest.fixture(scope="session")
-def tampered_assistant(tampered_settings, embedder):
-    return loaded_assistant(tampered_settings, embedder)
+def tampered_assistant(tampered_settings, onnx_embedder):
+    return loaded_assistant(tampered_settings, onnx_embedder)
 
 
 @pytest.fixture(scope="session")
@@ -342,9 +342,9 @@ def scripted_llm():
 
 
 @pytest.fixture()
-def llm_assistant(seed_settings, embedder, scripted_llm):
+def llm_assistant(seed_settings, onnx_embedder, scripted_llm):
     """The product over the shipped corpus answering through `scripted_llm` (seed index reused)."""
     settings = replace(
         seed_settings, llm_base_url=scripted_llm.base_url, llm_model="scripted", llm_api_key=SECRET, llm_timeout=5.0
     )
-    return loaded_assistant(settings, embedder)
+    return loaded_assistant(settings, onnx_embedder)

@@ -8,7 +8,7 @@ TSAG_107 = "包括每年向全会报告进展"
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory, seed_settings, embedder):
+def library(tmp_path_factory, seed_settings, onnx_embedder):
     """The seed (106, Chinese and English) beside a Resolution 107 whose TSAG clause says something else."""
     from dataclasses import replace
 
@@ -18,7 +18,7 @@ def library(tmp_path_factory, seed_settings, embedder):
     other = text.replace("第106号决议", "第107号决议").replace("包括延续RG-DT的工作", TSAG_107)
     (folder / "wtsa-res107-2024.zh.txt").write_text(other, encoding="utf-8")
     settings = replace(seed_settings, corpus_dir=folder, data_dir=tmp_path_factory.mktemp("library-index"))
-    return loaded_assistant(settings, embedder)
+    return loaded_assistant(settings, onnx_embedder)
 
 
 def test_the_library_holds_both_resolutions(library):
@@ -44,10 +44,10 @@ def test_a_resolution_the_library_does_not_hold_abstains(library):
     assert answer.abstained and not answer.citations
 
 
-def test_identical_clauses_are_cited_in_document_order_every_time(library, embedder):
+def test_identical_clauses_are_cited_in_document_order_every_time(library, onnx_embedder):
     question = "全球资源中心用来做什么？"
     first = [c.clause_id for c in library.ask(question).citations]
-    again = loaded_assistant(library.settings, embedder)
+    again = loaded_assistant(library.settings, onnx_embedder)
     for _ in range(3):
         assert [c.clause_id for c in again.ask(question).citations] == first
     assert first and first[0].startswith("wtsa-res106-2024/")

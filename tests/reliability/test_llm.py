@@ -99,11 +99,11 @@ def test_a_bad_reply_falls_back_to_the_extractive_answer(llm_assistant, scripted
 
 
 @pytest.mark.timeout(60)
-def test_a_slow_endpoint_times_out_into_the_extractive_answer(seed_settings, embedder, scripted_llm, seed_assistant):
+def test_a_slow_endpoint_times_out_into_the_extractive_answer(seed_settings, onnx_embedder, scripted_llm, seed_assistant):
     from assistant.core import Assistant
 
     settings = replace(seed_settings, llm_base_url=scripted_llm.base_url, llm_api_key=SECRET, llm_timeout=1.0)
-    assistant = Assistant(settings, embedder=embedder)
+    assistant = Assistant(settings, embedder=onnx_embedder)
     scripted_llm.replies.append(replace(completion("Too late [C1]."), delay=6.0))
     started = time.perf_counter()
     answer = assistant.ask(QUESTION)
@@ -114,11 +114,11 @@ def test_a_slow_endpoint_times_out_into_the_extractive_answer(seed_settings, emb
 
 
 @pytest.mark.timeout(60)
-def test_an_endpoint_that_is_down_falls_back_at_once(seed_settings, embedder, seed_assistant):
+def test_an_endpoint_that_is_down_falls_back_at_once(seed_settings, onnx_embedder, seed_assistant):
     from assistant.core import Assistant
 
     closed = f"http://127.0.0.1:{free_port()}/v1"
-    assistant = Assistant(replace(seed_settings, llm_base_url=closed, llm_api_key=SECRET, llm_timeout=5.0), embedder=embedder)
+    assistant = Assistant(replace(seed_settings, llm_base_url=closed, llm_api_key=SECRET, llm_timeout=5.0), embedder=onnx_embedder)
     started = time.perf_counter()
     answer = assistant.ask(QUESTION)
     assert time.perf_counter() - started < 5.0
@@ -151,10 +151,10 @@ def test_the_api_key_goes_to_the_endpoint_and_nowhere_else(llm_assistant, script
 
 
 @pytest.fixture()
-def tampered_llm_assistant(tampered_settings, embedder, scripted_llm, tampered_assistant):
+def tampered_llm_assistant(tampered_settings, onnx_embedder, scripted_llm, tampered_assistant):
     """The tampered corpus in LLM mode (its index built by `tampered_assistant`)."""
     settings = replace(tampered_settings, llm_base_url=scripted_llm.base_url, llm_api_key=SECRET)
-    return loaded_assistant(settings, embedder)
+    return loaded_assistant(settings, onnx_embedder)
 
 
 def test_an_llm_obeying_a_clause_still_cites_only_validated_clauses(tampered_llm_assistant, scripted_llm):

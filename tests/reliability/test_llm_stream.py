@@ -87,12 +87,12 @@ def test_not_in_text_streamed_shows_no_draft_and_keeps_the_extractive_answer(llm
 
 
 @pytest.mark.timeout(60)
-def test_a_stream_that_stalls_ends_in_the_extractive_answer(seed_settings, embedder, scripted_llm, seed_assistant):
+def test_a_stream_that_stalls_ends_in_the_extractive_answer(seed_settings, onnx_embedder, scripted_llm, seed_assistant):
     settings = replace(seed_settings, llm_base_url=scripted_llm.base_url, llm_api_key=SECRET, llm_timeout=1.0)
     held = threading.Event()  # never set while the client waits: the endpoint stops after its first piece
     scripted_llm.replies.append(streamed(*PIECES, held=held))
     try:
-        *drafts, final = loaded_assistant(settings, embedder).as_runnable().stream({"question": QUESTION})
+        *drafts, final = loaded_assistant(settings, onnx_embedder).as_runnable().stream({"question": QUESTION})
     finally:
         held.set()
     assert [d.text.strip() for d in drafts] == ["TSAG is to take"]
@@ -101,11 +101,11 @@ def test_a_stream_that_stalls_ends_in_the_extractive_answer(seed_settings, embed
 
 
 @pytest.mark.timeout(60)
-def test_a_reply_still_trickling_in_after_the_timeout_is_cut_off(seed_settings, embedder, scripted_llm, seed_assistant):
+def test_a_reply_still_trickling_in_after_the_timeout_is_cut_off(seed_settings, onnx_embedder, scripted_llm, seed_assistant):
     """Each piece comes well within the 1 s read timeout, but the whole reply would take 3 s."""
     settings = replace(seed_settings, llm_base_url=scripted_llm.base_url, llm_api_key=SECRET, llm_timeout=1.0)
     scripted_llm.replies.append(streamed(*PIECES, "It also ", "acts [C1].", gap=0.5))
-    *drafts, final = loaded_assistant(settings, embedder).as_runnable().stream({"question": QUESTION})
+    *drafts, final = loaded_assistant(settings, onnx_embedder).as_runnable().stream({"question": QUESTION})
     assert drafts and len(drafts) < len(PIECES) + 2
     assert "did not answer (TimeoutError)" in final.notice, final.notice
     assert final.text == seed_assistant.ask(QUESTION).text
