@@ -115,6 +115,9 @@ def focus_concepts(question: str) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(found))
 
 
+_STUDY_GROUP_NUMBER = re.compile(r"\b(?:study group|sg)\s*([0-9]{1,2})(?![0-9])|第\s*([0-9]{1,2})\s*研究组")
+
+
 def _unsupported(question: str, corpus: CorpusView) -> str:
     """Why the text cannot answer the question, or "" when it may."""
     norm = normalize(question)
@@ -131,6 +134,12 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
             continue  # "SG2" is a study group by number, as the text writes "Study Group 2" (第2研究组)
         if not corpus.knows(token) and not RESOLUTION_NUMBER.fullmatch(token):
             return f"the text never mentions {token}"
+    for m in _STUDY_GROUP_NUMBER.finditer(norm):
+        # "ITU-D Study Group 1", "SG 13": a study group by number is named only if the text numbers it
+        # (it names ITU-D's Study Group 2, 第2研究组); any number at all elsewhere is not it.
+        number = m.group(1) or m.group(2)
+        if not any(corpus.knows(form) for form in (f"第{number}研究组", f"Study Group {number}", f"SG{number}")):
+            return f"the text never mentions Study Group {number}"
     for start, end, key in actor_mentions(question):
         # Named in a clause's words, or addressed by one (in its heading: "做出决议，责成电信标准化局主任").
         if not corpus.mentioning([actor_forms(key)]) and not corpus.addresses(key):
@@ -152,6 +161,12 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
 _ASSEMBLY_YEAR = re.compile(rf"({'|'.join(body.casefold() for body in ASSEMBLY_NAMES)})-?((?:20)?[0-9]{{2}})")
 # A name written with its number: "SG2", "sg-3", "WP1".
 _NUMBERED_NAME = re.compile(r"([a-z]{2,})-?([0-9]{1,2})")
+# "What happens to that group going forward?", "以后还接着干吗？": what is still to be done, which the
+# operative part decides (the preamble records what was).
+_ASKS_FUTURE = re.compile(
+    r"\bgoing forward\b|\bfrom now on\b|\bin (?:the )?future\b|\bnext steps?\b|\bwhat happens (?:to|with|next)\b"
+    r"|以后|今后|接下来|下一步|将来|未来|接着"
+)
 _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何以|什么原因|出于什么")
 # "Who is responsible for…", "谁负责…": a question about who is tasked with something.
 _ASKS_WHO_ACTS = re.compile(
@@ -223,16 +238,21 @@ def _is_generic(question: str, corpus: CorpusView | None = None, *, asking: froz
 
     With `corpus`, a word no clause holds in any language ("rapporteur", "expect") names no topic of it.
     """
+    return len(topic_terms(question, corpus, asking=asking)) <= cal.GENERIC_MAX_TERMS
+
+
+def topic_terms(question: str, corpus: CorpusView | None = None, *, asking: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The question's words that name a topic: not an actor, a section, a word of asking (`asking`, and
+    the task and meta words every question uses), nor, with `corpus`, a word no clause holds."""
     actor_words = actor_vocabulary()
     plain = _THIS_TEXT.sub(" ", _COUNTED_ITEMS.sub(" ", without_section_names(without_actors(question))))
     plain = RESOLUTION_NUMBER.sub(" ", normalize(plain))  # "under res 106" names where, not what
-    residue = [
+    return tuple(
         t
         for t in content_terms(plain)
         if t not in _TASK_WORDS and t not in actor_words and t not in _META and t not in asking and len(t) > 1
         and stem(t) not in asking and (corpus is None or corpus.knows_word(t))
-    ]
-    return len(residue) <= cal.GENERIC_MAX_TERMS
+    )
 
 
 def _asks_unsupported_fact(question: str, cited: Sequence[Clause]) -> bool:
@@ -251,14 +271,15 @@ _DEFINITION = re.compile(
 # "Which clause is it attached to?", "这个脚注标在哪一段？": where a footnote is marked.
 _ANCHOR = re.compile(
     r"\battached\b|\bfootnote (?:to|of|for) (?:which|what)\b|\bwhich (?:clause|paragraph|part|text) (?:is it|does it|uses|marks|carries|has)\b"
-    r"|附在|标在|标注在|注的是哪|出自哪|哪一段的脚注|哪段的脚注|哪一段用|哪一段引用"
+    r"|附在|标在|挂在|标注在|注的是哪|出自哪|哪一段的脚注|哪段的脚注|哪一段用|哪一段引用"
 )
 
 
 # A footnote question that also asks for the footnote's own words.
 _ALSO_ITS_WORDS = re.compile(
-    r"\b(?:and|also) what (?:does it|do they|is it|it) (?:say|says|define|defines|mean|means|list|lists|contain)\b"
-    r"|\band what (?:it|they) (?:say|says|define|defines|mean|means)\b|(?:，|,)\s*(?:它|脚注)?(?:说了什么|讲了什么|内容是什么|是什么内容|定义了什么|指什么)"
+    r"\b(?:and|also) what (?:does|do|is) (?:it|they|the (?:foot)?note) (?:say|says|define|defines|mean|means|list|lists|contain)\b"
+    r"|\band what (?:it|they) (?:say|says|define|defines|mean|means)\b"
+    r"|(?:，|,)\s*(?:它|脚注)?(?:的)?(?:说了什么|讲了什么|内容是(?:什么|啥)|是什么内容|定义了什么|指什么|说(?:了)?啥|写(?:了)?(?:什么|啥))"
 )
 
 
@@ -323,14 +344,15 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     """Answers about the resolution as a whole: who must act, an overview, its facts, its references, its purpose."""
     clauses = corpus.document_clauses(_document_of(hits, intent.route, corpus))
     if intent.name == "who-acts":
-        # Who must act are those a heading addresses ("resolves to instruct TSAG", "invites Member
-        # States"); "resolves 4: to encourage members" is what the assembly itself does.
+        # Who must act are the actors of every mandate the Mandates view lists: those a heading
+        # addresses ("resolves to instruct TSAG", "invites Member States") and a resolves clause
+        # that opens on its actor ("resolves 4: to encourage members … to participate").
         every = list_mandates(clauses)
-        mandates = [m for m in every if m.clause_id in {c.id for c in clauses if c.actor}]
-        chosen = [c for c in clauses if c.id in {m.clause_id for m in mandates}]
+        actor_of = {m.clause_id: m.actor for m in every}
+        chosen = [c for c in clauses if c.id in actor_of]
         # "除了TSAG，还有谁…", "apart from TSAG, who else…": the others.
         excluded = set(intent.route.excluded)
-        chosen = [c for c in chosen if c.actor not in excluded] or chosen
+        chosen = [c for c in chosen if actor_of[c.id] not in excluded] or chosen
         verbs = verbs_named(question)
         if verbs:
             # "决议请哪几类成员出力？", "Who is invited to contribute?": the actors of that verb, from every
@@ -339,10 +361,11 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
             named = {m.clause_id for m in every if m.verb in verbs}
             if _ANY_TASK.search(normalize(question)) and _EITHER.search(normalize(question)):
                 named |= {c.id for c in chosen}
-            chosen = [c for c in clauses if c.id in named and c.actor not in excluded] or chosen
+            chosen = [c for c in clauses if c.id in named and actor_of[c.id] not in excluded] or chosen
         # "which bodies or members" is the who, "instructed, invited or encouraged" how: not a topic.
         asked = _WHO_WORDS.sub(" ", normalize(without_verbs(question)))
-        if not verbs and not _is_generic(asked, corpus):
+        # The words who-acts questions are asked with ("implementing", "落实") name no topic.
+        if not verbs and not _is_generic(asked, corpus, asking=asking_terms("who-acts")):
             # "Who is responsible for continuing RG-DT's work?": the mandates on that topic.
             chosen = _most_topical(asked, chosen, corpus, specific=True) or chosen
     elif intent.name == "overview":
@@ -379,9 +402,16 @@ def _purpose_words(clauses: Sequence[Clause]) -> frozenset[str]:
     ask with ("理由", "rationale"), and the text's own subject, its title's words in every language
     with their English stems ("why bother with digital transformation standards?" asks why the
     resolution on "standardization for … digital transformation" exists)."""
+    return asking_terms("purpose") | _title_words(clauses)
+
+
+def _title_words(clauses: Sequence[Clause]) -> frozenset[str]:
+    """The words of the text's own subject: its title's words in every language, with their English stems."""
     title = [text for c in clauses if c.kind == "title" for text in (c.text, *(v["text"] for v in c.versions.values()))]
     words = {term for text in title for term in content_terms(text)}
-    return asking_terms("purpose") | words | {stem(word) for word in words}
+    return frozenset(words | {stem(word) for word in words})
+
+
 
 
 def _names_nothing_of_the_text(words: str, corpus: CorpusView) -> bool:
@@ -408,6 +438,7 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
         pasted=outside is not None and _names_nothing_of_the_text(outside, corpus),
         why_of_subject=bool(clauses) and bool(_ASKS_WHY.search(normalize(question)))
         and _is_generic(question, None, asking=_purpose_words(clauses)),
+        topics=topic_terms(question, corpus, asking=_title_words(clauses)) if clauses else None,
         operative_part="operative" in parts_named(question)
         and _is_generic(without_part_names(question), corpus, asking=asking_terms("overview")),
     )
@@ -466,7 +497,9 @@ def _naming_the_member_kind(question: str, group: Sequence[Clause]) -> list[Clau
     question names no kind, or no clause names it.
     """
     kinds = []
-    for start, end, _ in actor_mentions(question):
+    for start, end, actor in actor_mentions(question):
+        if actor != "members":
+            continue  # "ITU-T的SG们" names the study groups; "ITU-T" there is no kind of member
         mention = question[start:end]
         kinds.extend(forms for forms in [*concepts(mention), *_formal_actor_names(mention)] if forms)
     named = [c for c in group if any(form in c.context_text for forms in kinds for form in forms)]
@@ -536,7 +569,7 @@ _ASKS_IF_MENTIONED = re.compile(
 _ASKS_PROVISIONS = re.compile(
     r"\b(?:instruct\w*|requir\w*|oblig\w*|mandat\w*|measures?|steps|actions?|provisions?|resolves?|decide[sd]?"
     r"|tell\w* (?:\w+ ){0,3}to|ask\w* (?:\w+ ){0,3}to|call\w* (?:on|upon))\b"
-    r"|要求|责成|做出决议|规定了|措施|举措|安排|行动|做什么|干什么|怎么做|做哪些|决定了|条款|步骤|流程|具体程序"
+    r"|要求|责成|做出了?(?:哪些)?决议|规定了|措施|举措|安排|行动|做什么|干什么|怎么做|做哪些|决定了|条款|步骤|流程|具体程序"
 )
 # "What does it offer us?", "能给我们带来什么": the asker's gain, not the asker's tasks.
 _ASKS_BENEFIT = re.compile(
@@ -670,6 +703,9 @@ def _select(
         # someone a task, when one is among the best few.
         tasked = {m.clause_id for m in list_mandates([h.clause for h in pool])}
         pool = sorted(pool, key=lambda h: h.clause.id not in tasked)
+    elif _ASKS_FUTURE.search(normalize(question)):
+        # What is to happen next is decided by an operative clause, when one is among the best few.
+        pool = sorted(pool, key=lambda h: h.clause.kind != "operative")
     # The fact must be about what the question names: "RG-DT每年开几次会" is not answered by how
     # often WTSA meets. An abbreviation the text holds ("RG-DT", "TSAG") is the question's subject.
     naming = [{c.id for c in corpus.mentioning([(a.removesuffix("s"),)])} for a in acronyms(question)]

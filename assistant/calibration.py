@@ -57,26 +57,30 @@ FACT_TYPES = (
     (r"\bheadquarter\w*|\bhq\b|\bseat of (?:the )?(?:itu|union)\b|总部|总部设在", r"总部|headquarter"),
     # Measures of progress: the text sets goals, never indicators.
     (r"\bkpis?\b|\bindicators?\b|\bmetrics?\b|\bbenchmarks?\b|\bmeasure[sd]? (?:the )?(?:progress|success)|指标|衡量|考核|评估标准"
-     r"|\b(?:numeric(?:al)?|quantified|quantitative) (?:targets?|goals?)\b|量化目标|数量目标",
+     r"|\b(?:numeric(?:al)?|quantified|quantitative) (?:targets?|goals?)\b|量化目标|数量目标|目标[^，。？?]{0,6}多少",
      r"指标|衡量|考核|indicator|metric|kpi"),
     # Numbered Recommendations ("ITU-T L.1480"): the text speaks of Recommendations, never of one by number.
     (r"\brecommendation numbers?\b|\bnumbers? of (?:the |those |these )?recommendations\b|\b(?:give|list) their numbers\b|建议书.{0,6}编号",
      r"\b[a-z]\.[0-9]{2,}|编号"),
     # How the assembly voted is in its records, not in the text it adopted.
-    (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|\b(?:co-?)?sponsor\w*|\bproposed by\b|\bwho (?:first )?(?:proposed|submitted|drafted)\b"
+    (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|\bobject(?:ed|ions?)\b|\bopposed\b|\b(?:co-?)?sponsor\w*|\bproposed by\b|\bwho (?:first )?(?:proposed|submitted|drafted)\b"
      r"|\bwhich (?:country|countries|administration|region) (?:\w+ ){0,3}(?:proposed|submitted|put forward)\b"
      r"|反对|赞成|投票|表决|弃权|提案国|提出的国家|哪些国家提出|哪个(?:国家|成员国|区域组织|组织).{0,10}(?:提出|提的|提案)",
      r"投票|表决|反对|赞成|弃权|提案|vot(?:e|ed|ing)|sponsor"),
     # A day of the month: the text dates things by year, or by month and year ("2023年6月").
     (r"\b(?:what|which|exact) (?:date|day)\b|\bon what day\b|哪一?天|几月几[日号]|具体日期|确切日期|日期是",
      r"[0-9]+\s*月\s*[0-9]+\s*[日号]|\b[0-9]{1,2} (?:january|february|march|april|may|june|july|august|september|october|november|december)\b"),
+    # Who has joined a group: the text records that a group was set up, never its membership.
+    (r"\b(?:which|what) (?:countries|members|administrations|companies|organi[sz]ations|states) (?:have |has )?(?:already )?joined\b"
+     r"|哪些(?:国家|成员|公司|机构|单位)[^，。？?]{0,6}加入", r"加入|\bjoin"),
     # A web address: the text names the ITU global resource centre, never where it is online.
     (r"\burls?\b|\bwebsite\b|\bweb (?:address|page|site)\b|\bhyperlink\b|网址|网站|链接", r"https?://|www\.|网址"),
     # A lead study group: the text instructs the study groups together and names none to lead.
     (r"\blead (?:study )?group\b|\blead sgs?\b|\bleading study group\b|牵头研究组|主导研究组|哪个研究组(?:牵头|主导)",
      r"牵头研究组|主导研究组|lead study group"),
     # A person's name: the text names bodies and posts, never who holds them.
-    (r"\bcurrent (?:director|chair\w*|secretary|head)\b|\bwho (?:is|was) the (?:director|secretary|head)(?: of (?:the )?[\w-]+(?: [\w-]+){0,3})?\W*$|\bname of the (?:director|chair\w*|secretary|head)\b"
+    (r"\bcurrent (?:director|chair\w*|secretary|head)\b"
+     r"|\bwho(?:'s| is| was) the (?:[\w-]+ )?(?:director|secretary|head)(?: of (?:the )?[\w-]+(?: [\w-]+){0,3})?(?: (?:right )?now| currently| today| at present| at the moment)?\W*$|\bname of the (?:director|chair\w*|secretary|head)\b"
      r"|现任|叫什么名字|(?:主任|秘书长|主席)是谁|谁是.{0,12}(?:主任|秘书长|主席)",
      r"先生|女士|博士|\b(?:mr|ms|mrs|dr)\.? [a-z]"),
 )

@@ -179,7 +179,7 @@ class Assistant:
             if turn is None:
                 turn = resolve(loaded.correct(text), previous)
                 hits = loaded.search.search(turn.question, turn.route, k=10)
-                intent = self._intent(loaded, turn, hits)
+                intent = self._intent(loaded, turn, hits, in_conversation=previous is not None)
                 turn = _discussed(turn, select_clauses(turn.question, hits, turn.route, corpus=loaded.search, intent=intent), hits)
                 loaded.turns.put(chain, turn)
             previous = turn
@@ -210,7 +210,7 @@ class Assistant:
         """The clauses that answer (or an abstention), remembered for the conversation's next follow-up."""
         loaded = self._load()
         prepared.timings["compose_started"] = time.perf_counter()
-        intent = self._intent(loaded, prepared.turn, hits)
+        intent = self._intent(loaded, prepared.turn, hits, in_conversation=bool(prepared.chain))
         selection = select_clauses(prepared.turn.question, hits, prepared.turn.route, corpus=loaded.search, intent=intent)
         loaded.turns.put(chain_with(prepared.chain, prepared.text), _discussed(prepared.turn, selection, hits))
         return selection
@@ -245,7 +245,7 @@ class Assistant:
 
         return AssistantRunnable(self)
 
-    def _intent(self, loaded: _Loaded, turn: Turn, hits: Sequence[Hit]) -> Intent:
+    def _intent(self, loaded: _Loaded, turn: Turn, hits: Sequence[Hit], *, in_conversation: bool = False) -> Intent:
         """The turn's intent, from the query vector the search has just computed (cached)."""
         # A document named by its title is read as "this resolution": the title's words say
         # which text, not what about it is asked ("what number is the resolution on …?").
@@ -258,6 +258,10 @@ class Assistant:
         if self._held is None:
             self._held = frozenset(c.resolution for c in self.clauses)
         wording = read_wording(question, hits, turn.route, loaded.search)
+        if in_conversation:
+            # After earlier turns the topic may be theirs ("what happens to it going forward?"): the
+            # words of this one alone do not show that it names none.
+            wording = replace(wording, topics=None)
         return loaded.intents.classify(question, vector, turn.route, relevance=relevance, held=self._held, wording=wording)
 
     def _document_titles(self) -> tuple[str, ...]:

@@ -82,7 +82,7 @@ _LIST_WORDS_EN = re.compile(
 _MANDATE_WORDS = re.compile(
     r"\b(instruct\w*|invit\w*|ask\w*|task\w*|encourag\w*|request\w*|requir\w*|told|called|role|roles|do|does|doing|"
     r"mandate\w*|responsib\w*|dut(?:y|ies)|supposed|expected|should|must|have to|has to|need to|needs to|job)\b|"
-    r"责成|请|要求|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|鼓励|必须|需要|要干|干什么|干啥|干嘛|干哪些|做哪些|做些什么"
+    r"责成|请|要求|指示|任务|职责|做什么|要做|需要做|应该|应当|作用|承担|负责|鼓励|必须|需要|要干|干什么|干啥|干嘛|干哪些|做哪些|做些什么"
 )
 # Another resolution named by number: "第73号决议", "Resolution 71", "res. 89", "Resolution No. 2", and
 # "第44号" standing for one ("第44号是关于什么的", "那第89号呢"; not "第1号脚注").

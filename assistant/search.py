@@ -111,6 +111,14 @@ class StructureIndex:
         if clause.actor:
             self.by_actor_item.setdefault((clause.actor, item), []).append(clause)
 
+    def _section_item(self, section: str, item: str) -> Sequence[Clause]:
+        """A section's paragraph by its label; in a lettered section, a number counts the letters
+        ("忆及第三项", "the 3rd recital" is recalling c)."""
+        found = self.by_section_item.get((section, item), ())
+        if not found and item.isdigit() and 1 <= int(item) <= 26:
+            found = self.by_section_item.get((section, chr(ord("a") + int(item) - 1)), ())
+        return found
+
     def named(self, route: Route) -> list[str]:
         """Clauses the route names by item, narrowed by its actors, sections and resolutions."""
         if NEXT_ITEM in route.items:
@@ -124,7 +132,7 @@ class StructureIndex:
             c for actor in (route.actors if route.addressed or not route.sections else ()) for item in route.items
             for c in self.by_actor_item.get((actor, item), ())
         ]
-        by_section = [c for s in route.sections for item in route.items for c in self.by_section_item.get((s, item), ())]
+        by_section = [c for s in route.sections for item in route.items for c in self._section_item(s, item)]
         matched = by_actor or by_section
         if route.references:
             matched = [c for c in matched if c.resolution in route.references] or matched

@@ -57,7 +57,7 @@ def ids(answer):
          ["considering/a", "considering/b", "considering/c", "considering-further/1"]),
         # Tasks "or" invitations: every actor, not only the invited ones.
         ("这份决议给哪些机构布置了任务、或者发出了邀请？",
-         ["resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
+         ["resolves/4", "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
          + [f"instructs-study-groups/{n}" for n in (1, 2, 3)] + ["invites-members/1"]),
         ("决议让谁去跟经认可的SDO做协调协作？", ["instructs-study-groups/2"]),
         # ITU-D's study groups are not the ITU-T study groups this text instructs.

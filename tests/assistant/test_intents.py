@@ -117,12 +117,35 @@ def ids(answer):
 
 def test_who_must_act_lists_every_mandate(assistant):
     answer = assistant.ask("Who has to do what under this resolution?")
-    # The clauses a heading addresses; "resolves 4: to encourage members" is the assembly's own act.
+    # Every mandate the Mandates view lists: the clauses a heading addresses and "resolves 4: to
+    # encourage members … to participate", which opens on its actor.
     assert ids(answer) == [
-        "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1",
+        "resolves/4", "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1",
         "instructs-study-groups/2", "instructs-study-groups/3", "invites-members/1",
     ]
     assert "TSAG" in answer.text
+
+
+@pytest.mark.parametrize("question", ["Who is responsible for implementing this resolution?", "谁负责落实第106号决议"])
+def test_the_words_a_who_must_act_question_is_asked_with_name_no_topic(assistant, question):
+    # "implementing", "落实" are how the question is put (the who-acts examples use them), not a
+    # topic to narrow the mandates by.
+    assert len(ids(assistant.ask(question))) == 7
+
+
+def test_a_member_kind_narrows_the_members_mandates_only(assistant):
+    # "ITU-T的SG们": "ITU-T" qualifies the study groups; it is no kind of member, so all three items answer.
+    assert ids(assistant.ask("ITU-T的SG们需要做哪些工作")) == [f"instructs-study-groups/{n}" for n in (1, 2, 3)]
+
+
+def test_naming_an_addressed_actor_asks_for_its_mandates_even_when_it_reads_as_purpose(assistant):
+    assert ids(assistant.ask("成员国在这个决议里被请求做些什么？")) == ["invites-members/1"]
+
+
+def test_an_overview_question_naming_no_topic_is_not_a_lookup(assistant):
+    # No word the text holds but those overview questions use: the overview, not one clause.
+    answer = assistant.ask("新来的，不太懂，能给个概述吗")
+    assert "resolves/1" in ids(answer) and "invites-members/1" in ids(answer)
 
 
 @pytest.mark.parametrize("question", ["Apart from TSAG, who else must act?", "除了电信标准化顾问组，还有谁要采取行动？"])
@@ -234,8 +257,8 @@ def test_who_must_act_on_a_topic_lists_the_mandates_on_it(assistant):
     # noting 1 (TSAG set RG-DT up) ranks close: a question about who is tasked takes the mandate.
     assert ids(assistant.ask("谁负责继续开展RG-DT的工作？")) == ["resolves-to-instruct-tsag/1"]
     assert ids(assistant.ask("Who is responsible for continuing the work of RG-DT?")) == ["resolves-to-instruct-tsag/1"]
-    # "Which bodies or members" is who is asked about, not a topic: every clause a heading addresses.
-    assert len(ids(assistant.ask("决议给哪些机构和成员布置了任务？"))) == 6
+    # "Which bodies or members" is who is asked about, not a topic: every mandate.
+    assert len(ids(assistant.ask("决议给哪些机构和成员布置了任务？"))) == 7
 
 
 def test_a_why_question_is_answered_by_a_reason_the_assembly_gives(assistant):
