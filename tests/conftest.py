@@ -156,6 +156,15 @@ def onnx_embedder(model_cache_dir) -> TextEmbedder:
 
 
 @pytest.fixture(scope="session")
+def minilm(model_cache_dir) -> TextEmbedder:
+    """The small English MiniLM on onnxruntime, loaded (~1 CPU-s; on torch, ~16): cheap indexes for the tests
+    that build, break and rebuild them."""
+    loaded = OnnxEmbedder(MINILM, cache_dir=model_cache_dir)
+    loaded.load()
+    return loaded
+
+
+@pytest.fixture(scope="session")
 def shipped_index(tmp_path_factory, model_cache_dir):
     """`shipped_index(folder)` puts a copy of one built index of the shipped corpus in the data folder `folder`
     and returns it (`model=` another model's; the default model's otherwise). Each model's index is built once

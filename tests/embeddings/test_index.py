@@ -3,6 +3,7 @@
 import hashlib
 import json
 import random
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -14,7 +15,7 @@ import pytest
 from corpus.errors import IndexStateError
 from corpus.library import load_corpus
 from embeddings.index import ClauseIndex, collection_name, index_entries
-from embeddings.model import MINILM, Embedder
+from embeddings.model import MINILM
 
 TSAG = "wtsa-res106-2024/resolves-to-instruct-tsag/1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,26 +40,41 @@ class CountingEmbedder:
 
 
 @pytest.fixture(scope="module")
-def minilm(model_cache_dir):
-    embedder = Embedder(MINILM, cache_dir=model_cache_dir)
-    embedder.load()
-    return embedder
+def clauses():
+    return load_corpus("corpus/texts")
 
 
 @pytest.fixture(scope="module")
-def clauses():
-    return load_corpus("corpus/texts")
+def built_store(tmp_path_factory, clauses, minilm) -> Path:
+    """A data folder holding one embedded index of `clauses`, built once: the tests that start from a built
+    index copy its store (`built`), where each building its own took 8-15 s."""
+    folder = tmp_path_factory.mktemp("built-index")
+    ClauseIndex(minilm, data_dir=folder).sync(clauses)
+    return folder
 
 
 @pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
 def make_index(request, tmp_path, minilm):
     url = request.getfixturevalue("chroma_server") if request.param == "server" else ""
-    corpus_name = f"t{request.node.name[-20:]}-{tmp_path.name[-8:]}"
+    # The server's collections live side by side; an embedded index has its folder to itself (and the
+    # default name, so that a copy of `built_store` is found).
+    corpus_name = f"t{request.node.name[-20:]}-{tmp_path.name[-8:]}" if url else "default"
 
     def make(embedder=None):
         return ClauseIndex(embedder or CountingEmbedder(minilm), data_dir=tmp_path, chroma_url=url, corpus_name=corpus_name)
 
+    make.chroma_url = url
     return make
+
+
+@pytest.fixture
+def built(make_index, tmp_path, clauses, request):
+    """`make_index`'s index of `clauses`, complete before the test starts: a copy of `built_store` when
+    embedded, built in the server otherwise."""
+    if make_index.chroma_url:
+        make_index().sync(clauses)
+    else:
+        shutil.copytree(request.getfixturevalue("built_store") / "chroma", tmp_path / "chroma")
 
 
 def test_build_then_search_finds_the_clause(make_index, clauses, minilm):
@@ -71,9 +87,9 @@ def test_build_then_search_finds_the_clause(make_index, clauses, minilm):
     assert all(-1.0 <= h.similarity <= 1.0 for h in hits)
 
 
-def test_several_queries_in_one_call_get_what_each_gets_alone(make_index, clauses, minilm):
+def test_several_queries_in_one_call_get_what_each_gets_alone(built, make_index, clauses, minilm):
     index = make_index()
-    index.sync(clauses)
+    assert index.sync(clauses).action == "unchanged"
     vectors = [minilm.embed_query(q) for q in ("TSAG RG-DT", "developing countries capacity building", "脚注")]
     for where in (None, {"language": "en"}):
         together = index.search_each(vectors, k=7, where=where)
@@ -82,17 +98,14 @@ def test_several_queries_in_one_call_get_what_each_gets_alone(make_index, clause
     assert english and all(h.version == "en" for h in english)  # "X@en" is a hit of X, from its English entry
 
 
-def test_resync_with_nothing_changed_embeds_nothing(make_index, clauses):
-    index = make_index()
-    index.sync(clauses)
+def test_resync_with_nothing_changed_embeds_nothing(built, make_index, clauses):
     again = make_index()
     report = again.sync(clauses)
     assert report.action == "unchanged"
     assert again.embedder.embedded == 0
 
 
-def test_a_changed_corpus_is_updated_incrementally(make_index, clauses):
-    make_index().sync(clauses)
+def test_a_changed_corpus_is_updated_incrementally(built, make_index, clauses):
     changed = [replace(c, text=c.text + "（修订）") if c.id == TSAG else c for c in clauses[:-1]]
     index = make_index()
     report = index.sync(changed)
@@ -109,22 +122,21 @@ def test_an_interrupted_build_is_detected_and_completed(make_index, clauses, min
                 raise KeyboardInterrupt
             return super().embed_documents(texts, **kwargs)
 
-    # 116 index entries (each clause and its English version): the first batch of 64 is stored, the second dies.
-    many = clauses + [replace(c, id=f"{c.id}-copy", order=100) for c in clauses]
+    # 114 index entries (each clause, its English version, their gists): the first batch of 64 is stored,
+    # the second dies.
     with pytest.raises(KeyboardInterrupt):
-        make_index(Dying(minilm)).sync(many)
+        make_index(Dying(minilm)).sync(clauses)
     broken = make_index()
     assert not broken.status().get("complete")
     with pytest.raises(IndexStateError, match="did not finish"):
         broken.search(minilm.embed_query("TSAG"), k=1)
-    report = broken.sync(many)
+    report = broken.sync(clauses)
     assert report.action == "completed"
-    assert report.added == len(index_entries(many)) - 64
-    assert broken.status()["count"] == len(index_entries(many))
+    assert report.added == len(index_entries(clauses)) - 64 > 0
+    assert broken.status()["count"] == len(index_entries(clauses))
 
 
-def test_rebuild_embeds_everything_again(make_index, clauses):
-    make_index().sync(clauses)
+def test_rebuild_embeds_everything_again(built, make_index, clauses):
     index = make_index()
     report = index.sync(clauses, rebuild=True)
     assert report.action == "rebuilt" and index.embedder.embedded == len(index_entries(clauses))
@@ -197,11 +209,23 @@ def overwrite_middle(path: Path, size: int, rng: random.Random) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.fixture(scope="module")
+def large_store(tmp_path_factory, clauses) -> Path:
+    """A data folder holding an index of `many_clauses`, built once in a process of its own (so that
+    nothing of it stays open here) and copied by each test that damages it."""
+    folder = tmp_path_factory.mktemp("large-index")
+    result = subprocess.run([sys.executable, "-c", _OPEN_AND_SEARCH, str(folder)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.splitlines()[-1])["action"] == "updated", result.stdout
+    return folder
+
+
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("target", ["chroma.sqlite3", "header.bin", "data_level0.bin", "link_lists.bin"])
-def test_a_damaged_store_is_moved_aside_and_rebuilt(tmp_path, clauses, target):
+def test_a_damaged_store_is_moved_aside_and_rebuilt(tmp_path, large_store, target):
     """Random bytes in the SQLite file or the HNSW graph (which crashed the process with SIGSEGV) are healed."""
-    ClauseIndex(HashEmbedder(), data_dir=tmp_path).sync(many_clauses(clauses))
+    shutil.copytree(large_store / "chroma", tmp_path / "chroma")
     store = tmp_path / "chroma"
     (segment,) = [d for d in store.iterdir() if d.is_dir()]
     damaged = store / target if target.endswith("sqlite3") else segment / target
@@ -224,10 +248,8 @@ def test_a_damaged_store_is_moved_aside_and_rebuilt(tmp_path, clauses, target):
     assert outcome["notice"] in result.stderr  # logged for the CLI user
 
 
-def test_rebuild_recovers_a_store_that_cannot_be_opened(tmp_path, minilm, clauses):
-    index = ClauseIndex(minilm, data_dir=tmp_path)
-    index.sync(clauses)
-    index._forget()
+def test_rebuild_recovers_a_store_that_cannot_be_opened(tmp_path, minilm, clauses, built_store):
+    shutil.copytree(built_store / "chroma", tmp_path / "chroma")
     (tmp_path / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database\n" * 4096)
     fresh = ClauseIndex(minilm, data_dir=tmp_path)
     report = fresh.sync(clauses, rebuild=True)

@@ -26,7 +26,7 @@ from assistant.settings import Settings
 from assistant.types import Answer
 from corpus.clause import Clause
 from corpus.library import load_corpus
-from embeddings.model import MINILM, Embedder, TextEmbedder
+from embeddings.model import TextEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_DIR = ROOT / "corpus" / "texts"
@@ -104,14 +104,6 @@ def tampered_settings(seed_settings, tampered_corpus, tmp_path_factory) -> Setti
 @pytest.fixture(scope="session")
 def tampered_assistant(tampered_settings, onnx_embedder):
     return loaded_assistant(tampered_settings, onnx_embedder)
-
-
-@pytest.fixture(scope="session")
-def minilm(model_cache_dir) -> Embedder:
-    """The small English MiniLM: cheap indexes for the tests that break and rebuild them."""
-    embedder = Embedder(MINILM, cache_dir=model_cache_dir)
-    embedder.load()
-    return embedder
 
 
 # --- what every answer must satisfy ---------------------------------------------------------
