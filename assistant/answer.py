@@ -176,6 +176,8 @@ _ASKS_WHO_ACTS = re.compile(
 )
 # "谁牵头成立的", "who set it up": who did something in the past, which a recital records, not a task.
 _ASKS_WHO_DID = re.compile(r"\bwho (?:\w+ )?(?:established|created|set up|founded|launched|started)\b|成立的|设立的|建立的|发起的")
+# "When was RG-DT set up?": a past act, which a recital records.
+_ASKS_WHEN_DONE = re.compile(r"\bwhen (?:was|were|did)\b.{0,40}\b(?:established|created|set up|founded|formed|launched|started)\b")
 # Words a who-must-act question uses for the actors it asks about.
 _WHO_WORDS = re.compile(
     r"\b(?:bod(?:y|ies)|organi[sz]ations?|entit(?:y|ies)|people|persons?|actors?|parties|members?|officials?)\b|"
@@ -706,6 +708,12 @@ def _select(
     elif _ASKS_FUTURE.search(normalize(question)):
         # What is to happen next is decided by an operative clause, when one is among the best few.
         pool = sorted(pool, key=lambda h: h.clause.kind != "operative")
+    elif _ASKS_WHO_DID.search(normalize(question)) or _ASKS_WHEN_DONE.search(normalize(question)):
+        # Who set something up, and when, is what the preamble records ("它是什么时候成立的？" after a
+        # question on TSAG's task is noting 1, not the task): a preambular clause among the best few
+        # hits, even outside the actor a follow-up carried over.
+        recorded = [h for h in hits[: cal.FACT_SEARCH_DEPTH] if h.clause.kind == "preambular"]
+        pool = recorded + [h for h in pool if h not in recorded]
     # The fact must be about what the question names: "RG-DT每年开几次会" is not answered by how
     # often WTSA meets. An abbreviation the text holds ("RG-DT", "TSAG") is the question's subject.
     naming = [{c.id for c in corpus.mentioning([(a.removesuffix("s"),)])} for a in acronyms(question)]

@@ -52,6 +52,7 @@ class Turn:
     route: Route
     sections: tuple[str, ...] = ()  # sections of the clauses the answer cited
     cited: tuple[str, ...] = ()  # clause ids the answer cited
+    before: tuple[str, ...] = ()  # clause ids the turn before it cited ("the other one" picks among them)
 
 
 def is_followup(question: str) -> bool:
@@ -161,13 +162,40 @@ def _swap_reference(previous: Turn, question: str) -> str | None:
     return swapped if swapped != previous.question else None
 
 
+# "另一个呢？", "and the other one?": the one of a list not yet asked about; "the others", "其余的": the rest.
+_OTHER_ONE = re.compile(r"另一个|另外一个|另一项|另一条|另一份|\bthe other(?: one| resolution| paragraph| clause| item)?\b(?!s)")
+_THE_OTHERS = re.compile(r"其余|其他几|剩下的|\bthe others\b|\bthe other (?:ones|resolutions|paragraphs|clauses|items)\b|\bthe rest\b")
+
+
 def resolve(question: str, previous: Turn | None) -> Turn:
     """The question made standalone against the previous turn (unchanged if it stands alone)."""
+    turn = _resolve(question, previous)
+    return replace(turn, before=previous.cited) if previous is not None else turn
+
+
+def _the_others(question: str, previous: Turn) -> tuple[str, ...]:
+    """For "the other one" after a question about one item of the list the turn before gave, the
+    items of that list the previous answer did not cite: exactly one for "the other one", any for
+    "the others"; none when the question asks neither."""
+    norm = normalize(question)
+    plural = bool(_THE_OTHERS.search(norm))
+    if not (plural or _OTHER_ONE.search(norm)) or not set(previous.cited) & set(previous.before):
+        return ()
+    rest = tuple(cid for cid in previous.before if cid not in previous.cited)
+    return rest if len(rest) == 1 or (plural and rest) else ()
+
+
+def _resolve(question: str, previous: Turn | None) -> Turn:
     route = route_question(question)
     if previous is None or not is_followup(question):
         return Turn(question, route)
     if _LOCATE.search(normalize(question)) and not (route.sections or route.items or route.actors):
         return previous  # answered by the clauses the last answer cited
+    others = _the_others(question, previous) if not (route.sections or route.items or route.actors or route.references) else ()
+    if others:
+        # "另一个呢？" after "决议忆及了WTDC哪些决议？" and "第89号决议是关于什么的？": recalling e.
+        counted = tuple(f"{IN_CONTEXT}{n}" for n in range(1, len(others) + 1))
+        return Turn(f"{previous.question} {question}", replace(route, items=counted, context=others))
     if route.actors and route.addressed and not route.items:
         return Turn(question, route)  # "and what is TSAG told to do?" names who and what: it stands alone
     swapped = _swap_reference(previous, question) if route.references or not (route.sections or route.items) else None
