@@ -207,6 +207,19 @@ def _mentioning_known(question: str, corpus: CorpusView, within: set[str] | None
     return [c for c in clauses if within is None or c.id in within]
 
 
+def _headings_naming(question: str, hits: Sequence[Hit], corpus: CorpusView) -> list[Clause]:
+    """Clauses whose heading names every one of the question's known topics. Even when they are joined by
+    "or": "ITU-D or its study groups" asks about ITU-D's, not the ITU-T study groups a heading names."""
+    known = _known_topics(question, corpus)
+    if not known:
+        return []
+    documents = dict.fromkeys(h.clause.document for h in hits)
+    return [
+        c for document in documents for c in corpus.document_clauses(document)
+        if c.heading and all(any(form in c.heading for form in forms) for forms in known)
+    ]
+
+
 def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView, *, specific: bool = False) -> list[Clause]:
     """The clauses of `group` naming the most of the question's topics (none when no clause names any).
 
@@ -679,6 +692,10 @@ def _select(
         return Selection(_by_order(_most_topical(question, group, corpus) or group), False, "group")
     if _LIST_MENTION.search(normalize(question)):
         mentioned = _mentioning_known(question, corpus, within={h.clause.id for h in routed} if routed else None)
+        if mentioned and not routed:
+            # A heading is the clause's words too: "请成员国、部门成员、部门准成员和学术成员" names academia
+            # for the paragraph under it ("哪些条款提到了学术界").
+            mentioned = list(_by_order({c.id: c for c in [*mentioned, *_headings_naming(question, hits, corpus)]}.values()))
         if 0 < len(mentioned) <= cal.MAX_CITATIONS:
             return Selection(_by_order(mentioned), False, "mentions")
     if route.wants_list and not routed and _ASKS_PROVISIONS.search(normalize(question)):
