@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The edit loop's settings (make test-fast sets them; CI's make test does not):
 # RA_TEST_FAST_LOOP=1 shortens the tests that run for a fixed time or repeat a fault (the load
-# test, the killed builds), each still able to fail; RA_TEST_MODEL_STORE=DIR keeps the converted
+# tests, the killed builds), each still able to fail; RA_TEST_MODEL_STORE=DIR keeps the converted
 # and exported models in DIR across runs (checked against their markers and checksums, prepared
 # again when damaged) instead of preparing them in each run's fresh cache.
 # RA_TEST_DURATIONS=FILE records each test file's time in FILE at the end of a run, and the next
@@ -38,7 +38,7 @@ _file_seconds: dict[str, float] = defaultdict(float)  # this run's, by file
 def pytest_report_header(config):
     shown = []
     if FAST_LOOP:
-        shown.append("fast loop: the load test and the killed builds are shortened (make test runs them in full)")
+        shown.append("fast loop: the load tests and the killed builds are shortened (make test runs them in full)")
     if MODEL_STORE:
         shown.append(f"models kept in {MODEL_STORE}")
     if DURATIONS:
