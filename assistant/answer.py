@@ -427,8 +427,6 @@ def _title_words(clauses: Sequence[Clause]) -> frozenset[str]:
     return frozenset(words | {stem(word) for word in words})
 
 
-
-
 def _names_nothing_of_the_text(words: str, corpus: CorpusView) -> bool:
     """No actor, section, paragraph or topic of the text in these words (a resolution's number aside:
     "in terms of res 106" says which text, not what in it)."""

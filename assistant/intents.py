@@ -296,8 +296,8 @@ class IntentClassifier:
 # Intents answered from the whole resolution rather than from the clauses a search finds.
 WHOLE_DOCUMENT = ("who-acts", "overview", "document", "purpose", "references")
 # Those a question naming no topic cannot be a lookup instead of. Not purpose: a why-question's paraphrase
-# ("why must standards be made quickly and match what people need?") can share no word with the text and
-# still ask about one clause (measured on the dev sets: one answer lost, none won).
+# ("why does it matter that standards get made quickly and match what people actually need?", a dev case)
+# can share no word the text holds and still ask about one clause; weighed this way it became the purpose answer.
 _WEIGHED_WITHOUT_LOOKUP = ("who-acts", "overview", "document", "references")
 # Whole-document intents that a named, addressed actor turns into that actor's lookup ("成员国在这个决议里
 # 被请求做些什么？" reads as purpose 0.38, who-acts 0.36: it asks what the members are to do).
