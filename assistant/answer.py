@@ -409,7 +409,12 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     if not chosen:
         return None
     title = next((c for c in clauses if c.kind == "title"), None)
-    return Selection(_by_order(chosen), False, intent.name, intent.name, title)
+    ordered = _by_order(chosen)
+    if intent.name == "who-acts":
+        # Grouped by actor, as the Mandates view lists them: the members' resolves 4 beside their invitation.
+        rank = {m.clause_id: i for i, m in enumerate(list_mandates(clauses))}
+        ordered = tuple(sorted(ordered, key=lambda c: rank.get(c.id, len(rank))))
+    return Selection(ordered, False, intent.name, intent.name, title)
 
 
 def _purpose_words(clauses: Sequence[Clause]) -> frozenset[str]:

@@ -57,8 +57,8 @@ def ids(answer):
          ["considering/a", "considering/b", "considering/c", "considering-further/1"]),
         # Tasks "or" invitations: every actor, not only the invited ones.
         ("这份决议给哪些机构布置了任务、或者发出了邀请？",
-         ["resolves/4", "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
-         + [f"instructs-study-groups/{n}" for n in (1, 2, 3)] + ["invites-members/1"]),
+         ["resolves/4", "invites-members/1", "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
+         + [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
         ("决议让谁去跟经认可的SDO做协调协作？", ["instructs-study-groups/2"]),
         # ITU-D's study groups are not the ITU-T study groups this text instructs.
         ("为什么说需要和ITU-D的研究组密切协调？", ["bearing-in-mind/c"]),
@@ -97,8 +97,8 @@ def ids(answer):
         # A verb names its actors from every mandate the Mandates view lists: resolves 4 encourages.
         ("who is it that the resolution encourages to take part?", ["resolves/4"]),
         ("which parties have action items in res106 (instructed, invited, encouraged)?",
-         ["resolves/4", "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
-         + [f"instructs-study-groups/{n}" for n in (1, 2, 3)] + ["invites-members/1"]),
+         ["resolves/4", "invites-members/1", "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
+         + [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
         # A reference asked about by its topic is the one on that topic; one named by its body, that body's.
         ("does it cite anything on climate change?", ["recalling/d"]),
         ("跟电信发展部门/WTDC相关的文件引用了哪些？", ["recalling/c", "recalling/e"]),

@@ -45,8 +45,8 @@ DOC = "wtsa-res106-2024"
         # "The second one" counts in the clauses the last answer cited, whatever their labels.
         (["Which resolutions are recalled?"], "what is the second one about?", ["recalling/b"]),
         (["忆及了哪些决议？"], "第二个是关于什么的？", ["recalling/b"]),
-        (["Who has to act under this resolution?"], "what does the third one say?", ["resolves-to-instruct-tsb-director/1"]),
-        (["Who has to act under this resolution?"], "and the last one?", ["invites-members/1"]),
+        (["Who has to act under this resolution?"], "what does the third one say?", ["resolves-to-instruct-tsag/1"]),
+        (["Who has to act under this resolution?"], "and the last one?", ["instructs-study-groups/3"]),
         (["Which resolutions are recalled?"], "and the 3rd one?", ["recalling/c"]),
         # A second ordinal counts in the same list as the first, not in the one clause the first chose.
         (["Which resolutions are recalled?", "what is the second one about?"], "and the fourth?", ["recalling/d"]),
