@@ -115,7 +115,7 @@ def focus_concepts(question: str) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(found))
 
 
-_STUDY_GROUP_NUMBER = re.compile(r"\b(?:study group|sg)\s*([0-9]{1,2})(?![0-9])|第\s*([0-9]{1,2})\s*研究组")
+_STUDY_GROUP_NUMBER = re.compile(r"\b(?:study group|sg)[\s-]*([0-9]{1,2})(?![0-9])|第\s*([0-9]{1,2})\s*研究组")
 
 
 def _unsupported(question: str, corpus: CorpusView) -> str:
@@ -127,16 +127,13 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
         session = _ASSEMBLY_YEAR.fullmatch(token)
         if session and corpus.knows("20" + session.group(2)[-2:]):
             continue
-        numbered = _NUMBERED_NAME.fullmatch(token)
-        if numbered and corpus.knows(numbered.group(2)) and (
-            corpus.knows(numbered.group(1)) or actor_mentions(numbered.group(1).upper())
-        ):
-            continue  # "SG2" is a study group by number, as the text writes "Study Group 2" (第2研究组)
+        if _STUDY_GROUP_NUMBER.fullmatch(token):
+            continue  # "SG2": a study group by number, checked below as the text writes it (第2研究组)
         if not corpus.knows(token) and not RESOLUTION_NUMBER.fullmatch(token):
             return f"the text never mentions {token}"
     for m in _STUDY_GROUP_NUMBER.finditer(norm):
-        # "ITU-D Study Group 1", "SG 13": a study group by number is named only if the text numbers it
-        # (it names ITU-D's Study Group 2, 第2研究组); any number at all elsewhere is not it.
+        # "ITU-D Study Group 1", "SG-13", "第3研究组": a study group by number is named only if the text
+        # numbers it so (it names ITU-D's Study Group 2); the number elsewhere in the text is not it.
         number = m.group(1) or m.group(2)
         if not any(corpus.knows(form) for form in (f"第{number}研究组", f"Study Group {number}", f"SG{number}")):
             return f"the text never mentions Study Group {number}"
@@ -159,8 +156,6 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
 
 # An assembly and its year as delegates write them: "WTSA-24", "PP-22", "wtdc2022".
 _ASSEMBLY_YEAR = re.compile(rf"({'|'.join(body.casefold() for body in ASSEMBLY_NAMES)})-?((?:20)?[0-9]{{2}})")
-# A name written with its number: "SG2", "sg-3", "WP1".
-_NUMBERED_NAME = re.compile(r"([a-z]{2,})-?([0-9]{1,2})")
 # "What happens to that group going forward?", "以后还接着干吗？": what is still to be done, which the
 # operative part decides (the preamble records what was).
 _ASKS_FUTURE = re.compile(
