@@ -7,10 +7,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from filelock import FileLock
 
@@ -155,11 +157,36 @@ def onnx_embedder(model_cache_dir) -> TextEmbedder:
     return loaded
 
 
+class PassageRememberingEmbedder(OnnxEmbedder):
+    """An OnnxEmbedder that runs the model once per passage text in this process and then hands back the
+    vector it got: the tests that build, break and rebuild indexes embed the same corpus again and again
+    (~7 CPU-s each time), and what they check is the index, not the model. Every call still goes through
+    `embed_documents` as before (the counting wrappers see the same calls); queries are not remembered here
+    (TextEmbedder already keeps recent ones). The tests of the model itself use `embedder`/`onnx_embedder`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._passages: dict[str, np.ndarray] = {}
+        self._passages_lock = threading.Lock()
+
+    def _encode(self, texts: list[str], *, query: bool, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        if query or not texts:
+            return super()._encode(texts, query=query, batch_size=batch_size, progress=progress)
+        with self._passages_lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._passages]
+        if missing:
+            vectors = super()._encode(missing, query=False, batch_size=batch_size, progress=progress)
+            with self._passages_lock:
+                self._passages.update((text, np.array(vector, dtype=np.float32)) for text, vector in zip(missing, vectors))
+        with self._passages_lock:
+            return np.stack([self._passages[t] for t in texts])
+
+
 @pytest.fixture(scope="session")
 def minilm(model_cache_dir) -> TextEmbedder:
     """The small English MiniLM on onnxruntime, loaded (~1 CPU-s; on torch, ~16): cheap indexes for the tests
-    that build, break and rebuild them."""
-    loaded = OnnxEmbedder(MINILM, cache_dir=model_cache_dir)
+    that build, break and rebuild them. Each passage is embedded once per process (PassageRememberingEmbedder)."""
+    loaded = PassageRememberingEmbedder(MINILM, cache_dir=model_cache_dir)
     loaded.load()
     return loaded
 
