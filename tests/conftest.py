@@ -99,6 +99,8 @@ def pytest_collection_finish(session):
             _link_stored_models(Path(MODEL_STORE).resolve(), path)
         else:
             exported_model(DEFAULT_MODEL, path)
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            _share_derived_files(path, session.config._tmp_path_factory.getbasetemp().parent)
 
 
 def _link_stored_models(store: Path, cache: Path) -> None:
@@ -112,6 +114,49 @@ def _link_stored_models(store: Path, cache: Path) -> None:
     kept = (exported_model(DEFAULT_MODEL, store), materialize_default_model(store), exported_model(MINILM, store))
     for folder in kept:
         (cache / folder.name).symlink_to(folder, target_is_directory=True)
+
+
+# What an Assistant's first load derives from the models into their cache: the English-Chinese word index
+# and each model's intent-example vectors (~16 CPU-s for the default model). Computed in a child process,
+# so that nothing of it is loaded in the test process.
+_DERIVE = """
+import sys
+from pathlib import Path
+from assistant import dictionary
+from assistant.intents import IntentClassifier
+from embeddings.model import DEFAULT_MODEL, MINILM
+from embeddings.onnx_model import OnnxEmbedder
+cache = Path(sys.argv[1])
+dictionary.load(cache)
+for model in (DEFAULT_MODEL, MINILM):
+    IntentClassifier.build(OnnxEmbedder(model, cache_dir=cache), cache_dir=cache)
+"""
+
+
+def _share_derived_files(cache: Path, run_dir: Path) -> None:
+    """Under xdist, what the product derives from the models is computed once per run, not once per worker.
+
+    The first worker computes it in its cache (as the product would at its first load) and leaves a copy
+    in `run_dir`; the others copy it into theirs. Only files of this run are shared: a run never reads what
+    older code wrote.
+    """
+    shared = run_dir / "derived-model-files"
+    with FileLock(f"{shared}.lock"):
+        if not (shared / ".complete").is_file():
+            shutil.rmtree(shared, ignore_errors=True)  # what a worker that failed left
+            before = {p.name for p in cache.iterdir()}
+            derived = subprocess.run([sys.executable, "-c", _DERIVE, str(cache)], cwd=ROOT, capture_output=True,
+                                     text=True, timeout=600)
+            assert derived.returncode == 0, derived.stderr[-3000:]
+            shared.mkdir(parents=True)
+            for new in cache.iterdir():
+                if new.name not in before and new.is_file():
+                    shutil.copy2(new, shared / new.name)
+            (shared / ".complete").touch()
+            return
+    for path in shared.iterdir():
+        if path.name != ".complete" and not (cache / path.name).exists():
+            shutil.copy2(path, cache / path.name)
 
 
 def pytest_sessionfinish(session):
