@@ -12,10 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = ("latency", "index_build", "scale", "server_mode", "cold_start")
 
 
-def run_module(*args: str, timeout: int) -> subprocess.CompletedProcess:
+def run_module(*args: str, timeout: int, **env: str) -> subprocess.CompletedProcess:
     """`python -m ARGS` from the project root, as a user runs it; fails the test on a non-zero exit."""
     done = subprocess.run(
-        [sys.executable, "-m", *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [sys.executable, "-m", *args], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         capture_output=True, text=True, timeout=timeout,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -44,9 +44,12 @@ def test_smoke_run_writes_results_plots_and_report(tmp_path):
 
 
 @pytest.mark.timeout(300)
-def test_the_latency_section_runs_alone(tmp_path):
+def test_the_latency_section_runs_alone(tmp_path, model_cache_dir, shipped_index):
+    # The session's models and a copy of the shipped index (--data-dir is "kept between runs"): the section
+    # measures answers, and building the index or the intent vectors again measured nothing of it.
     done = run_module(
-        "benchmarks.latency", "--questions", "3", "--repeats", "1", "--data-dir", str(tmp_path), "--json", timeout=280
+        "benchmarks.latency", "--questions", "3", "--repeats", "1", "--data-dir", str(shipped_index(tmp_path)), "--json",
+        timeout=280, RA_MODEL_CACHE=str(model_cache_dir),
     )
     results = json.loads(done.stdout)
     assert results["questions"] == 3 and results["cold_cache"]["total"]["n"] == 3 and results["repeated"]["total"]["n"] == 3
