@@ -75,8 +75,35 @@ def pytest_collection_modifyitems(config, items):
         return
     recorded = _recorded_durations()
     files = list(dict.fromkeys(_file_of(item.nodeid) for item in items))
-    rank = {name: (-float(recorded.get(name, float("inf"))), i) for i, name in enumerate(files)}
+    # The files of one xdist unit (_unit_of) run together: ranked by their sum, kept together.
+    units: dict[str, float] = defaultdict(float)
+    for name in files:
+        units[_unit_of(name)] += float(recorded.get(name, float("inf")))
+    rank = {name: (-units[_unit_of(name)], _unit_of(name), i) for i, name in enumerate(files)}
     items.sort(key=lambda item: rank[_file_of(item.nodeid)])
+
+
+# The files that load the default model on torch (the `embedder` fixture, ~20 CPU-s and ~1 GB per process):
+# under `--dist loadfile` they are one unit of work, so one xdist worker loads torch, not both.
+TORCH_REFERENCE_FILES = frozenset(f"tests/embeddings/{name}.py" for name in ("test_model", "test_model_files", "test_onnx_model"))
+
+
+def _unit_of(file: str) -> str:
+    return "tests/embeddings/[torch reference]" if file in TORCH_REFERENCE_FILES else file
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the files of one `_unit_of` unit sent to the same worker."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileUnitScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit_of(super()._split_scope(nodeid))
+
+    return LoadFileUnitScheduling(config, log)
 
 
 def pytest_runtest_logreport(report):
