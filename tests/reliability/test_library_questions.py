@@ -8,8 +8,9 @@ TSAG_107 = "包括每年向全会报告进展"
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory, seed_settings, onnx_embedder):
-    """The seed (106, Chinese and English) beside a Resolution 107 whose TSAG clause says something else."""
+def library(tmp_path_factory, seed_settings, onnx_embedder, shipped_index):
+    """The seed (106, Chinese and English) beside a Resolution 107 whose TSAG clause says something else,
+    over a copy of the shipped index (the seed's passages are in it: loading embeds 107's alone)."""
     from dataclasses import replace
 
     folder = copy_seed(tmp_path_factory.mktemp("library"))
@@ -17,7 +18,7 @@ def library(tmp_path_factory, seed_settings, onnx_embedder):
     assert text.count("包括延续RG-DT的工作") == 1
     other = text.replace("第106号决议", "第107号决议").replace("包括延续RG-DT的工作", TSAG_107)
     (folder / "wtsa-res107-2024.zh.txt").write_text(other, encoding="utf-8")
-    settings = replace(seed_settings, corpus_dir=folder, data_dir=tmp_path_factory.mktemp("library-index"))
+    settings = replace(seed_settings, corpus_dir=folder, data_dir=shipped_index(tmp_path_factory.mktemp("library-index")))
     return loaded_assistant(settings, onnx_embedder)
 
 
