@@ -75,10 +75,12 @@ def pytest_collection_modifyitems(config, items):
         return
     recorded = _recorded_durations()
     files = list(dict.fromkeys(_file_of(item.nodeid) for item in items))
-    # The files of one xdist unit (_unit_of) run together: ranked by their sum, kept together.
+    # The files of one xdist unit (_unit_of) run together, ranked by the longest of them: by their sum, the
+    # torch unit went first, beside the app tests, and starved the app's niced Assistant process as it built
+    # its index (the first question waits at most 120 s for it).
     units: dict[str, float] = defaultdict(float)
     for name in files:
-        units[_unit_of(name)] += float(recorded.get(name, float("inf")))
+        units[_unit_of(name)] = max(units[_unit_of(name)], float(recorded.get(name, float("inf"))))
     rank = {name: (-units[_unit_of(name)], _unit_of(name), i) for i, name in enumerate(files)}
     items.sort(key=lambda item: rank[_file_of(item.nodeid)])
 
