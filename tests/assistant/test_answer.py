@@ -203,7 +203,7 @@ def test_a_term_defined_by_footnotes_of_several_resolutions_cites_each():
     from dataclasses import replace
 
     from assistant.answer import select_clauses
-    from assistant.routing import route_question
+    from assistant.understanding.routing import route_question
     from assistant.types import Hit
     from corpus.library import load_corpus
     from assistant.settings import Settings

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from assistant.conversation import Turn, TurnMemory, chain_with, is_followup
-from assistant.routing import route_question
+from assistant.understanding.conversation import Turn, TurnMemory, chain_with, is_followup
+from assistant.understanding.routing import route_question
 
 DOC = "wtsa-res106-2024"
 
@@ -139,7 +139,7 @@ def test_turn_memory_is_shared_safely_between_threads():
 
 
 def test_a_bare_number_after_a_question_about_a_resolution_asks_about_that_resolution():
-    from assistant.conversation import resolve
+    from assistant.understanding.conversation import resolve
 
     english = resolve("and 89?", resolve("what does res 44 deal with?", None))
     assert (english.question, english.route.references) == ("what does res 89 deal with?", ("89",))
@@ -151,8 +151,8 @@ def test_a_bare_number_after_a_question_about_a_resolution_asks_about_that_resol
 
 
 def test_a_pronoun_after_a_question_naming_an_abbreviation_carries_the_abbreviation_not_the_question():
-    from assistant.conversation import Turn, resolve
-    from assistant.routing import route_question
+    from assistant.understanding.conversation import Turn, resolve
+    from assistant.understanding.routing import route_question
 
     previous = Turn("RG-DT是谁成立的？", route_question("RG-DT是谁成立的？"), ("noting",), ("wtsa-res106-2024/noting/1",))
     turn = resolve("它现在还要继续工作吗？", previous)
@@ -165,7 +165,7 @@ def test_a_pronoun_after_a_question_naming_an_abbreviation_carries_the_abbreviat
 
 
 def test_a_few_chinese_characters_naming_nothing_lean_on_the_last_question():
-    from assistant.conversation import is_followup
+    from assistant.understanding.conversation import is_followup
 
     assert is_followup("谁成立的？") and is_followup("啥时候？")
     # Naming an actor, a section or an abbreviation, a short question has a subject of its own.

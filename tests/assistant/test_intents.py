@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from corpus.errors import AssistantError
-from assistant.intents import (
+from assistant.understanding.intents import (
     EXAMPLES,
     LEARNED,
     IntentClassifier,
@@ -16,7 +16,7 @@ from assistant.intents import (
     load_examples,
     predict_softmax,
 )
-from assistant.routing import Route, route_question
+from assistant.understanding.routing import Route, route_question
 
 DOC = "wtsa-res106-2024"
 
@@ -84,7 +84,7 @@ def test_the_cache_is_reused_and_a_damaged_one_rebuilt(onnx_embedder, tmp_path, 
     first = IntentClassifier.build(onnx_embedder, cache_dir=cache, path=examples)
     (cached,) = cache.glob("intent-examples-*.npz")
     with monkeypatch.context() as patch:
-        patch.setattr("assistant.intents.fit_softmax", lambda *a, **k: pytest.fail("the cached fit was not reused"))
+        patch.setattr("assistant.understanding.intents.fit_softmax", lambda *a, **k: pytest.fail("the cached fit was not reused"))
         reused = IntentClassifier.build(onnx_embedder, cache_dir=cache, path=examples)
     assert np.array_equal(first.weights, reused.weights)
     cached.write_bytes(b"not a numpy file")
@@ -98,8 +98,8 @@ def test_the_cache_belongs_to_the_classifier_code_and_leaves_no_partial_file(onn
     cache = tmp_path / "cache"
     IntentClassifier.build(onnx_embedder, cache_dir=cache, path=examples)
     changed = tmp_path / "intents.py"  # the same module with one more line: other features, maybe
-    changed.write_bytes(Path(sys.modules["assistant.intents"].__file__).read_bytes() + b"\n# changed\n")
-    monkeypatch.setattr("assistant.intents.__file__", str(changed))
+    changed.write_bytes(Path(sys.modules["assistant.understanding.intents"].__file__).read_bytes() + b"\n# changed\n")
+    monkeypatch.setattr("assistant.understanding.intents.__file__", str(changed))
     IntentClassifier.build(onnx_embedder, cache_dir=cache, path=examples)
     assert len(list(cache.glob("intent-examples-*.npz"))) == 2
     assert not list(cache.glob("*.tmp.npz"))

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from corpus.actors import actor_mentions, without_actors
-from assistant.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
+from assistant.understanding.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
 from assistant.text import CJK, acronyms, content_terms, detect_language, normalize
 
 _FOLLOWUP_EN = re.compile(
