@@ -236,7 +236,6 @@ class Asks:
     who_acts: bool  # who is tasked with something
     who_did: bool  # who set something up: a past act
     when_done: bool  # when something was set up: a past act
-    who_words: bool
     any_task: bool
     either: bool  # topics joined by "or"
     list_mention: bool
@@ -261,7 +260,6 @@ def read_asks(question: str) -> Asks:
         who_acts=bool(_ASKS_WHO_ACTS.search(norm)),
         who_did=bool(_ASKS_WHO_DID.search(norm)),
         when_done=bool(_ASKS_WHEN_DONE.search(norm)),
-        who_words=bool(_WHO_WORDS.search(norm)),
         any_task=bool(_ANY_TASK.search(norm)),
         either=bool(_EITHER.search(norm)),
         list_mention=bool(_LIST_MENTION.search(norm)),
