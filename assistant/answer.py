@@ -18,7 +18,7 @@ from assistant.understanding.asks import (
     assembly_session_year, codes_named, is_study_group_code, read_asks, resolution_follows,
     study_group_numbers, without_provision_words, without_this_text, without_who_words, years_named,
 )
-from assistant.understanding.wording import CorpusView, document_of, is_generic, known_topics, purpose_words
+from assistant.understanding.wording import CorpusView, document_of, is_generic, known_topics, naming_few, purpose_words
 from assistant.understanding.routing import RESOLUTION_NUMBER, Route
 from assistant.text import acronyms, content_terms, normalize, proper_names, stemmed_terms
 from assistant.types import Answer, Citation, Hit
@@ -122,7 +122,7 @@ def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView, *,
     known = known_topics(without_actors(question), corpus)
     if specific and group:
         operative = [c for c in corpus.document_clauses(group[0].document) if c.kind == "operative"]
-        known = [forms for forms in known if _naming_few(forms, operative, corpus)]
+        known = [forms for forms in known if naming_few(forms, operative, corpus)]
     ids = {c.id for c in group}
     counts = {c.id: 0 for c in group}
     for forms in known:
@@ -131,13 +131,6 @@ def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView, *,
                 counts[clause.id] += 1
     best = max(counts.values(), default=0)
     return [c for c in group if best and counts[c.id] == best]
-
-
-def _naming_few(forms: Sequence[str], operative: Sequence[Clause], corpus: CorpusView) -> set[str]:
-    """The operative clauses naming a term, or none when most of them do ("ITU-T", 电信: no one's topic)."""
-    ids = {c.id for c in operative}
-    naming = {c.id for c in corpus.mentioning([forms]) if c.id in ids}
-    return naming if len(naming) <= len(ids) * cal.TOPIC_MAX_SHARE else set()
 
 
 
@@ -334,7 +327,7 @@ def _role_clauses(question: str, clauses: Sequence[Clause], corpus: CorpusView, 
     duties = {m.clause_id for m in list_mandates(clauses) if m.actor == "members"}
     category: set[str] = set()
     for forms in [*concepts(question), *_formal_actor_names(question)]:
-        category.update(_naming_few(forms, operative, corpus))  # "ITU-T" names no asker's category
+        category.update(naming_few(forms, operative, corpus))  # "ITU-T" names no asker's category
     category.update(c.id for c in _footnoted_category(question, clauses, corpus) if c.id in ids)
     # "What help can we expect?" asks what others are to do for the asker's category, not its own duties.
     chosen = category - duties if category - duties and read_asks(question).benefit else duties | category

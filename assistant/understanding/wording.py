@@ -60,10 +60,31 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
         pasted=outside is not None and _names_nothing_of_the_text(outside, corpus),
         why_of_subject=bool(clauses) and read_asks(question).why
         and is_generic(question, None, asking=purpose_words(clauses)),
-        topics=topic_terms(question, corpus, asking=title_words(clauses)) if clauses else None,
+        topics=_topics(question, clauses, corpus) if clauses else None,
         operative_part="operative" in parts_named(question)
         and is_generic(without_part_names(question), corpus, asking=asking_terms("overview")),
     )
+
+
+def naming_few(forms: Sequence[str], operative: Sequence[Clause], corpus: CorpusView) -> set[str]:
+    """The operative clauses naming a term, or none when most of them do ("ITU-T", 电信: no one's topic)."""
+    ids = {c.id for c in operative}
+    naming = {c.id for c in corpus.mentioning([forms]) if c.id in ids}
+    return naming if len(naming) <= len(ids) * cal.TOPIC_MAX_SHARE else set()
+
+
+def _names_many(word: str, operative: Sequence[Clause], corpus: CorpusView) -> bool:
+    """Whether more than `TOPIC_MAX_SHARE` of the operative clauses hold the word ("ITU" 4 of 10, "ITU-T" 6)."""
+    ids = {c.id for c in operative}
+    return len({c.id for c in corpus.mentioning([(word,)]) if c.id in ids}) > len(ids) * cal.TOPIC_MAX_SHARE
+
+
+def _topics(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> tuple[str, ...]:
+    """The question's topic words: not the text's own subject (its title's words), nor a word most of its
+    operative clauses hold, which names no particular one ("I'm new to ITU, give me the gist": ITU is in
+    4 of the 10)."""
+    operative = [c for c in clauses if c.kind == "operative"]
+    return tuple(t for t in topic_terms(question, corpus, asking=title_words(clauses)) if not _names_many(t, operative, corpus))
 
 
 def document_of(hits: Sequence[Hit], route: Route, corpus: CorpusView) -> str:

@@ -148,6 +148,13 @@ def test_an_overview_question_naming_no_topic_is_not_a_lookup(assistant):
     assert "resolves/1" in ids(answer) and "invites-members/1" in ids(answer)
 
 
+def test_a_word_most_operative_clauses_hold_names_no_topic(assistant):
+    # "ITU" is in 4 of the 10 operative clauses: it says which organization, not what about, so the
+    # question names no topic and is not a lookup (overview 0.49, lookup 0.48).
+    answer = assistant.ask("first week at the ITU - summarize the resolution on sustainable digital transformation for me")
+    assert "resolves/1" in ids(answer) and "invites-members/1" in ids(answer)
+
+
 @pytest.mark.parametrize("question", ["Apart from TSAG, who else must act?", "除了电信标准化顾问组，还有谁要采取行动？"])
 def test_who_must_act_leaves_out_the_actor_set_aside(assistant, question):
     assert "resolves-to-instruct-tsag/1" not in ids(assistant.ask(question))
