@@ -139,10 +139,6 @@ _ASKS_PROVISIONS = re.compile(
     r"|tell\w* (?:\w+ ){0,3}to|ask\w* (?:\w+ ){0,3}to|call\w* (?:on|upon))\b"
     r"|要求|责成|做出了?(?:哪些)?决议|规定了|措施|举措|安排|行动|做什么|干什么|怎么做|做哪些|决定了|条款|步骤|流程|具体程序"
 )
-# "What does it offer us?", "能给我们带来什么": the asker's gain, not the asker's tasks.
-_ASKS_BENEFIT = re.compile(
-    r"\b(?:offer\w*|benefit\w*|gain|help|support|assistance|get out of|in it for)\b|得到|带来|支持|帮助|援助|好处|受益|获益"
-)
 _ROLE = re.compile(r"\broles?\b|\bplay\b|\bpart (?:of|for)\b|\binvolve\w*|作用|角色|地位|参与")
 # "Which countries count as developing countries?", "其中的发展中国家具体指哪些国家？": the
 # meaning of a marked term is its footnote's business.
@@ -241,7 +237,6 @@ class Asks:
     list_mention: bool
     if_mentioned: bool
     provisions: bool
-    benefit: bool
     role: bool
     definition: bool
     anchor: bool
@@ -265,7 +260,6 @@ def read_asks(question: str) -> Asks:
         list_mention=bool(_LIST_MENTION.search(norm)),
         if_mentioned=bool(_ASKS_IF_MENTIONED.search(norm)),
         provisions=bool(_ASKS_PROVISIONS.search(norm)),
-        benefit=bool(_ASKS_BENEFIT.search(norm)),
         role=bool(_ROLE.search(norm)),
         definition=bool(_DEFINITION.search(norm)),
         anchor=bool(_ANCHOR.search(norm)),

@@ -22,7 +22,6 @@ from assistant.understanding.asks import (
         ("有没有提到巴西？", "if_mentioned"),
         ("Which clauses mention academia?", "list_mention"),
         ("哪些条款提到了学术界？", "list_mention"),
-        ("What does it offer us?", "benefit"),
         ("What role does academia play?", "role"),
         ("Which countries count as developing countries?", "definition"),
         ("这个脚注标在哪一段？", "anchor"),

@@ -273,10 +273,13 @@ def test_a_why_question_is_answered_by_a_reason_the_assembly_gives(assistant):
     assert ids(assistant.ask("为什么要跟ITU-D研究组密切协调？")) == ["bearing-in-mind/c"]
 
 
-def test_a_role_question_about_benefits_gets_what_others_do_for_the_askers_category(assistant):
-    # The members' own tasks (resolves 4, invites) are duties, not help.
+def test_a_role_question_about_benefits_gets_every_clause_for_the_askers_category(assistant):
+    # Help for developing countries (the Director's assistance, study-group item 1) beside what the
+    # members, developing countries named among them, are encouraged and invited to do.
     answer = assistant.ask("We are a developing country. What support does this resolution offer us?")
-    assert ids(answer) == ["resolves-to-instruct-tsb-director/1", "instructs-study-groups/1"]
+    assert ids(answer) == [
+        "resolves/4", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "invites-members/1",
+    ]
 
 
 @pytest.mark.parametrize("question", [
