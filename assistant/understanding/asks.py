@@ -121,7 +121,7 @@ _WHO_WORDS = re.compile(
 )
 # Words for any task, whatever its verb: "which bodies get tasks or invitations" asks for every actor.
 # (_EITHER is what joins them.)
-_ANY_TASK = re.compile(r"\btasks?\b|\bduties\b|\bmandates?\b|\bjobs?\b|任务|职责|分工|活儿")
+_ANY_TASK = re.compile(r"\btasks?\b|\bduties\b|\bmandates?\b|\bjobs?\b|\bwork\b|任务|职责|分工|活儿|工作")
 _EITHER = re.compile(r"\bor\b|或者|或是|还是|或(?=[a-z\u4e00-\u9fff])")
 _LIST_MENTION = re.compile(
     r"\b(mention\w*|refer\w*|cite[sd]?|anywhere|where (?:is|are|does|do)|(?:which|what) (?:[\w-]+ ){0,3}(?:clauses|paragraphs|parts|resolutions))\b|提到|提及|引用|涉及|哪些地方|哪些条款|哪几条|哪些段|哪几段|哪些决议"

@@ -11,12 +11,12 @@ from typing import Protocol, Sequence
 from assistant import calibration as cal
 from assistant.text import content_terms, outside_pasted, stem
 from assistant.types import Hit
-from assistant.understanding.asks import focus_concepts, read_asks, topic_terms
+from assistant.understanding.asks import assembly_session_year, codes_named, focus_concepts, read_asks, topic_terms
 from assistant.understanding.intents import Wording, asking_terms
 from assistant.understanding.routing import Route, route_question
 from corpus.assemblies import body_mentions
 from corpus.clause import Clause
-from corpus.sections import parts_named, without_part_names
+from corpus.sections import parts_named, without_part_names, without_verbs
 
 
 class CorpusView(Protocol):
@@ -56,7 +56,7 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
     clauses = corpus.document_clauses(document_of(hits, route, corpus)) if hits else []
     own = clauses[0].assembly if clauses else ""
     return Wording(
-        other_body=bool(own) and _names_only_other_bodies(question, own),
+        other_body=bool(own) and (_names_only_other_bodies(question, own) or _names_another_session(question, clauses[0])),
         pasted=outside is not None and _names_nothing_of_the_text(outside, corpus),
         why_of_subject=bool(clauses) and read_asks(question).why
         and is_generic(question, None, asking=purpose_words(clauses)),
@@ -80,11 +80,13 @@ def _names_many(word: str, operative: Sequence[Clause], corpus: CorpusView) -> b
 
 
 def _topics(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> tuple[str, ...]:
-    """The question's topic words: not the text's own subject (its title's words), nor a word most of its
-    operative clauses hold, which names no particular one ("I'm new to ITU, give me the gist": ITU is in
-    4 of the 10)."""
+    """The question's topic words: not the text's own subject (its title's words), nor an addressing verb,
+    nor a word most of its operative clauses hold, which names no particular one ("I'm new to ITU, give me
+    the gist": ITU is in 4 of the 10)."""
     operative = [c for c in clauses if c.kind == "operative"]
-    return tuple(t for t in topic_terms(question, corpus, asking=title_words(clauses)) if not _names_many(t, operative, corpus))
+    # The addressing verbs ("instructed", "请") say who is asked, not about what.
+    words = topic_terms(without_verbs(question), corpus, asking=title_words(clauses))
+    return tuple(t for t in words if not _names_many(t, operative, corpus))
 
 
 def document_of(hits: Sequence[Hit], route: Route, corpus: CorpusView) -> str:
@@ -128,6 +130,14 @@ def _names_nothing_of_the_text(words: str, corpus: CorpusView) -> bool:
     "in terms of res 106" says which text, not what in it)."""
     route = route_question(words)
     return not (route.actors or route.sections or route.items or known_topics(words, corpus))
+
+
+def _names_another_session(question: str, clause: Clause) -> bool:
+    """The question names the text's own assembly at another session ("Which city hosted WTSA-20?" of a
+    WTSA-24 text), and not at the text's own."""
+    own = clause.assembly.casefold()
+    years = {assembly_session_year(code) for code in codes_named(question) if own and code.startswith(own)} - {""}
+    return bool(years) and clause.year not in years
 
 
 def _names_only_other_bodies(question: str, own: str) -> bool:

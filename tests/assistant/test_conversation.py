@@ -56,6 +56,9 @@ DOC = "wtsa-res106-2024"
         (["忆及了哪些决议？"], "那2呢？", ["recalling/b"]),  # lettered paragraphs: a number counts them
         # A follow-up that says what it asks of the actor keeps its words; "它" is the earlier abbreviation.
         (["RG-DT是谁设立的？"], "那这份决议要TSAG拿它怎么办？", ["resolves-to-instruct-tsag/1"]),
+        # "It" after a paragraph named by its number is that paragraph, not the whole section it is in.
+        (["做出决议第4段讲什么？"], "它特别点名了哪些群体？", ["resolves/4"]),
+        (["What does resolves 3 say?"], "does it mention capacity building?", ["resolves/3"]),
         # "Among them" counts in the list even when the question names an actor on the way.
         (["忆及部分提到了哪几项WTDC决议？"], "其中第一个跟哪个研究组有关？", ["recalling/c"]),
         (["Which WTDC resolutions does it recall?"], "of those, the second one names which study group?", ["recalling/e"]),

@@ -155,6 +155,19 @@ def test_a_word_most_operative_clauses_hold_names_no_topic(assistant):
     assert "resolves/1" in ids(answer) and "invites-members/1" in ids(answer)
 
 
+@pytest.mark.parametrize("question", ["Which city hosted WTSA-20?", "Where was WTSA-2016 held?"])
+def test_another_session_of_the_texts_own_assembly_is_not_this_text(assistant, question):
+    # WTSA-24 adopted the text; the title block says nothing of WTSA-20.
+    assert assistant.ask(question).abstained
+
+
+def test_any_work_or_a_named_verb_lists_every_actor_of_either(assistant):
+    answer = assistant.ask("Besides the SGs, who else is given work or encouraged to join in?")
+    assert ids(answer) == [
+        "resolves/4", "invites-members/1", "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1",
+    ]
+
+
 @pytest.mark.parametrize("question", ["Apart from TSAG, who else must act?", "除了电信标准化顾问组，还有谁要采取行动？"])
 def test_who_must_act_leaves_out_the_actor_set_aside(assistant, question):
     assert "resolves-to-instruct-tsag/1" not in ids(assistant.ask(question))
