@@ -20,11 +20,12 @@ from embeddings.index import ClauseIndex, SyncReport, passage_text
 from embeddings.model import TextEmbedder
 from embeddings.onnx_model import make_embedder
 from assistant import dictionary
-from assistant.answer import Selection, compose_answer, read_wording, select_clauses
+from assistant.answer import Selection, compose_answer, select_clauses
 from assistant.glossary import GLOSSARY
-from assistant.conversation import Turn, TurnMemory, chain_with, resolve
-from assistant.intents import Intent, IntentClassifier
-from assistant.routing import route_question, with_shared_names_read
+from assistant.understanding.conversation import Turn, TurnMemory, chain_with, resolve
+from assistant.understanding.intents import Intent, IntentClassifier
+from assistant.understanding.wording import read_wording
+from assistant.understanding.routing import route_question, with_shared_names_read
 from assistant.search import SIGNALS, HybridSearch
 from assistant.spelling import Speller
 from assistant.settings import DEFAULT_MODEL, Settings

@@ -9,7 +9,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.routing import Route, route_question
+from assistant.understanding.routing import Route, route_question
 from assistant.search import HybridSearch
 from assistant.types import Clause, Hit
 

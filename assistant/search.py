@@ -14,7 +14,7 @@ from assistant import calibration, dictionary
 from assistant.abbreviations import letters_of, phrases, spells
 from assistant.glossary import expand_query, formal_terms, leftover
 from assistant.lexical import BM25Index, index_passages_and_texts
-from assistant.routing import IN_CONTEXT, LAST_ITEM, NEXT_ITEM, Route
+from assistant.understanding.routing import IN_CONTEXT, LAST_ITEM, NEXT_ITEM, Route
 from assistant.text import detect_language, normalize, stemmed_terms
 from assistant.types import Hit
 

@@ -22,7 +22,7 @@ use_offline_environment()
 
 from assistant import calibration as cal  # noqa: E402
 from assistant.core import Assistant  # noqa: E402
-from assistant.intents import IntentClassifier, fit_softmax, predict_softmax, word_features  # noqa: E402
+from assistant.understanding.intents import IntentClassifier, fit_softmax, predict_softmax, word_features  # noqa: E402
 from evals.gold import load_gold  # noqa: E402
 
 DEV_SET = Path(__file__).resolve().parent.parent / "evals" / "dev.jsonl"

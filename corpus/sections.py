@@ -192,7 +192,7 @@ _NEGATED = re.compile(
 # The two parts a resolution's paragraphs fall into, by the kind `classify_heading` gives their
 # sections, as delegates name them ("the operative part", 执行部分).
 _PART_NAMES = {
-    # ("operative paragraphs" is the "resolves" section's other name: assistant.routing.)
+    # ("operative paragraphs" is the "resolves" section's other name: assistant.understanding.routing.)
     "operative": re.compile(r"\boperative (?:part|parts|section|sections|clauses|provisions)\b|执行部分|执行性条款|执行条款"),
     "preambular": re.compile(r"\bpreamble\b|\bpreambular (?:part|paragraphs?|section|clauses)\b|序言部分|序言段落"),
 }

@@ -48,9 +48,10 @@ def ids(answer):
          + [f"instructs-study-groups/{n}" for n in (1, 2, 3)] + ["invites-members/1"]),
         # An abbreviation whose words the text spells out is known: LDCs and SIDS are in footnote 1.
         ("Which clause lists LDCs and SIDS?", ["footnotes/1"]),
-        # An asker of a kind footnote 1 lists is a developing country: the help for those, and the footnote.
+        # An asker of a kind footnote 1 lists is a developing country: every clause naming those, the members' own, and the footnote.
         ("我国是内陆发展中国家，这个决议对我们有什么支持？",
-         ["resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "footnotes/1"]),
+         ["resolves/4", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "invites-members/1",
+          "footnotes/1"]),
         ("Where is the footnote attached, and what does it define?", ["recalling/b", "footnotes/1"]),
         ("which Plenipotentiary resolution is recalled?", ["recalling/a"]),
         ("List all the considering paras, including considering further.",
@@ -67,7 +68,8 @@ def ids(answer):
         ("针对发展中国家，这个决议拿出了哪些具体措施？",
          ["resolves/4", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1"]),
         ("We're from an LDC. What does this resolution offer us?",
-         ["resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "footnotes/1"]),
+         ["resolves/4", "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "invites-members/1",
+          "footnotes/1"]),
         ("SIDS在这份决议里也算发展中国家吗？", ["footnotes/1"]),
         # However the clause was found (here by the actor the asker names), the footnote says the asker is meant.
         ("We're the telecom regulator of a small island developing state. Is the TSB Director told to help us?",
@@ -203,7 +205,7 @@ def test_a_term_defined_by_footnotes_of_several_resolutions_cites_each():
     from dataclasses import replace
 
     from assistant.answer import select_clauses
-    from assistant.routing import route_question
+    from assistant.understanding.routing import route_question
     from assistant.types import Hit
     from corpus.library import load_corpus
     from assistant.settings import Settings

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from assistant.conversation import Turn, TurnMemory, chain_with, is_followup
-from assistant.routing import route_question
+from assistant.understanding.conversation import Turn, TurnMemory, chain_with, is_followup
+from assistant.understanding.routing import route_question
 
 DOC = "wtsa-res106-2024"
 
@@ -56,6 +56,9 @@ DOC = "wtsa-res106-2024"
         (["忆及了哪些决议？"], "那2呢？", ["recalling/b"]),  # lettered paragraphs: a number counts them
         # A follow-up that says what it asks of the actor keeps its words; "它" is the earlier abbreviation.
         (["RG-DT是谁设立的？"], "那这份决议要TSAG拿它怎么办？", ["resolves-to-instruct-tsag/1"]),
+        # "It" after a paragraph named by its number is that paragraph, not the whole section it is in.
+        (["做出决议第4段讲什么？"], "它特别点名了哪些群体？", ["resolves/4"]),
+        (["What does resolves 3 say?"], "does it mention capacity building?", ["resolves/3"]),
         # "Among them" counts in the list even when the question names an actor on the way.
         (["忆及部分提到了哪几项WTDC决议？"], "其中第一个跟哪个研究组有关？", ["recalling/c"]),
         (["Which WTDC resolutions does it recall?"], "of those, the second one names which study group?", ["recalling/e"]),
@@ -139,7 +142,7 @@ def test_turn_memory_is_shared_safely_between_threads():
 
 
 def test_a_bare_number_after_a_question_about_a_resolution_asks_about_that_resolution():
-    from assistant.conversation import resolve
+    from assistant.understanding.conversation import resolve
 
     english = resolve("and 89?", resolve("what does res 44 deal with?", None))
     assert (english.question, english.route.references) == ("what does res 89 deal with?", ("89",))
@@ -151,8 +154,8 @@ def test_a_bare_number_after_a_question_about_a_resolution_asks_about_that_resol
 
 
 def test_a_pronoun_after_a_question_naming_an_abbreviation_carries_the_abbreviation_not_the_question():
-    from assistant.conversation import Turn, resolve
-    from assistant.routing import route_question
+    from assistant.understanding.conversation import Turn, resolve
+    from assistant.understanding.routing import route_question
 
     previous = Turn("RG-DT是谁成立的？", route_question("RG-DT是谁成立的？"), ("noting",), ("wtsa-res106-2024/noting/1",))
     turn = resolve("它现在还要继续工作吗？", previous)
@@ -165,7 +168,7 @@ def test_a_pronoun_after_a_question_naming_an_abbreviation_carries_the_abbreviat
 
 
 def test_a_few_chinese_characters_naming_nothing_lean_on_the_last_question():
-    from assistant.conversation import is_followup
+    from assistant.understanding.conversation import is_followup
 
     assert is_followup("谁成立的？") and is_followup("啥时候？")
     # Naming an actor, a section or an abbreviation, a short question has a subject of its own.

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.routing import route_question
+from assistant.understanding.routing import route_question
 from assistant.search import reciprocal_rank_fusion
 
 
@@ -70,7 +70,7 @@ def test_reciprocal_rank_fusion_weights_and_ranks():
 
 
 def test_a_name_several_actors_share_is_read_as_the_one_the_corpus_addresses():
-    from assistant.routing import with_shared_names_read
+    from assistant.understanding.routing import with_shared_names_read
 
     only_tsb = lambda key: key == "tsb-director"  # noqa: E731
     assert with_shared_names_read("what about the director", only_tsb) == "what about the Director of TSB"
@@ -81,7 +81,7 @@ def test_a_name_several_actors_share_is_read_as_the_one_the_corpus_addresses():
 
 
 def test_an_ordinal_with_nothing_to_belong_to_is_a_followup():
-    from assistant.conversation import is_followup
+    from assistant.understanding.conversation import is_followup
 
     assert is_followup("what is the second one about?")
     assert is_followup("第二个是关于什么的？")

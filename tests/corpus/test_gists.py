@@ -104,7 +104,7 @@ def test_the_index_holds_one_gist_entry_per_clause_and_language_and_a_hit_on_it_
 
 
 def test_everyday_words_find_the_clause_through_its_gists_and_gist_words_are_not_the_texts():
-    from assistant.routing import route_question
+    from assistant.understanding.routing import route_question
     from assistant.search import HybridSearch
 
     clauses = load_library(CORPUS_DIR).clauses

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from corpus.actors import actor_mentions, without_actors
-from assistant.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
+from assistant.understanding.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
 from assistant.text import CJK, acronyms, content_terms, detect_language, normalize
 
 _FOLLOWUP_EN = re.compile(
@@ -255,8 +255,11 @@ def _resolve(question: str, previous: Turn | None) -> Turn:
     # after "RG-DT是谁成立的？" asks about RG-DT wherever the text says it, and carries "RG-DT",
     # not the previous question's other words ("谁成立的" would pull the clause on who set it up).
     among = bool(_AMONG.search(normalize(question)) or previous.route.references or not acronyms(previous.question))
-    context = previous.route if (previous.route.sections or previous.route.addressed) else replace(
-        route, context=previous.cited if among else ()
+    # A paragraph named by its number ("做出决议第4段讲什么？") is what "it" is next ("它特别点名了哪些群体？"):
+    # the clauses that answer cited, not the whole section it is in.
+    named_paragraph = bool(previous.route.items) and bool(previous.cited)
+    context = previous.route if (previous.route.sections or previous.route.addressed) and not named_paragraph else replace(
+        route, context=previous.cited if among or named_paragraph else ()
     )
     named = " ".join(acronyms(previous.question)) if not among else ""
     return Turn(f"{question} {named or previous.question}", replace(context, items=(), wants_list=route.wants_list))

@@ -26,10 +26,10 @@ import numpy as np
 
 from corpus.errors import AssistantError
 from assistant import calibration as cal
-from assistant.routing import Route, names_a_part
+from assistant.understanding.routing import Route, names_a_part
 from assistant.text import CJK, content_terms, normalize, stem
 
-EXAMPLES = Path(__file__).parent / "data" / "intent_examples.jsonl"
+EXAMPLES = Path(__file__).parent.parent / "data" / "intent_examples.jsonl"
 
 # Intents the classifier chooses between. "lookup" is every question about particular
 # clauses; its final name (clause, section, actor, topic) comes from the slots.
@@ -61,7 +61,7 @@ class Intent:
 
 @dataclass(frozen=True)
 class Wording:
-    """What a question's words alone say, read against the corpus (`assistant.answer.read_wording`);
+    """What a question's words alone say, read against the corpus (`assistant.understanding.wording.read_wording`);
     `IntentClassifier.classify` decides what each settles."""
 
     pasted: bool = False  # pasted code or markup, the words outside it naming nothing of the text

@@ -1,0 +1,146 @@
+"""What a question's words name of the text: its topics, whether they are only the text's own
+subject or asking words, and `read_wording`, what the classifier weighs beside the vector.
+
+Topics are read against the corpus (`CorpusView`, which `HybridSearch` provides), never a list.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+from assistant import calibration as cal
+from assistant.text import content_terms, outside_pasted, stem
+from assistant.types import Hit
+from assistant.understanding.asks import assembly_session_year, codes_named, focus_concepts, read_asks, topic_terms
+from assistant.understanding.intents import Wording, asking_terms
+from assistant.understanding.routing import Route, route_question
+from corpus.assemblies import body_mentions
+from corpus.clause import Clause
+from corpus.sections import parts_named, without_part_names, without_verbs
+
+
+class CorpusView(Protocol):
+    """What selection needs to know about the whole corpus (HybridSearch provides it)."""
+
+    def knows(self, term: str) -> bool: ...
+
+    def knows_word(self, word: str) -> bool: ...
+
+    def addresses(self, actor: str) -> bool: ...
+
+    def mentioning(self, concepts: Sequence[Sequence[str]]) -> list[Clause]: ...
+
+    def knows_resolution(self, number: str) -> bool: ...
+
+    def abbreviates(self, acronym: str) -> bool | None: ...
+
+    def holds_resolution(self, number: str) -> bool: ...
+
+    def footnote_anchors(self) -> Sequence[tuple[str, Clause]]: ...
+
+    def citing(self, footnote_id: str) -> list[Clause]: ...
+
+    def document_clauses(self, document: str) -> list[Clause]: ...
+
+
+def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> Wording:
+    """What the question's words alone say of the text (`Wording`; the classifier decides what follows).
+
+    Pasted: code or markup with nothing outside it, or words outside it that name nothing of the text
+    ("```python …``` what does this do in terms of res 106?"). The operative part: named, with no topic
+    the text holds beside it ("what's in the operative part? first week here": chatty words the text
+    lacks name no topic). Why of the subject: every other word counts as a topic, even one the text lacks:
+    "why must standards be made quickly?" asks about speed, and the classifier rightly sends it to a lookup.
+    """
+    outside = outside_pasted(question)
+    clauses = corpus.document_clauses(document_of(hits, route, corpus)) if hits else []
+    own = clauses[0].assembly if clauses else ""
+    return Wording(
+        other_body=bool(own) and (_names_only_other_bodies(question, own) or _names_another_session(question, clauses[0])),
+        pasted=outside is not None and _names_nothing_of_the_text(outside, corpus),
+        why_of_subject=bool(clauses) and read_asks(question).why
+        and is_generic(question, None, asking=purpose_words(clauses)),
+        topics=_topics(question, clauses, corpus) if clauses else None,
+        operative_part="operative" in parts_named(question)
+        and is_generic(without_part_names(question), corpus, asking=asking_terms("overview")),
+    )
+
+
+def naming_few(forms: Sequence[str], operative: Sequence[Clause], corpus: CorpusView) -> set[str]:
+    """The operative clauses naming a term, or none when most of them do ("ITU-T", 电信: no one's topic)."""
+    ids = {c.id for c in operative}
+    naming = {c.id for c in corpus.mentioning([forms]) if c.id in ids}
+    return naming if len(naming) <= len(ids) * cal.TOPIC_MAX_SHARE else set()
+
+
+def _names_many(word: str, operative: Sequence[Clause], corpus: CorpusView) -> bool:
+    """Whether more than `TOPIC_MAX_SHARE` of the operative clauses hold the word ("ITU" 4 of 10, "ITU-T" 6)."""
+    ids = {c.id for c in operative}
+    return len({c.id for c in corpus.mentioning([(word,)]) if c.id in ids}) > len(ids) * cal.TOPIC_MAX_SHARE
+
+
+def _topics(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> tuple[str, ...]:
+    """The question's topic words: not the text's own subject (its title's words), nor an addressing verb,
+    nor a word most of its operative clauses hold, which names no particular one ("I'm new to ITU, give me
+    the gist": ITU is in 4 of the 10)."""
+    operative = [c for c in clauses if c.kind == "operative"]
+    # The addressing verbs ("instructed", "请") say who is asked, not about what.
+    words = topic_terms(without_verbs(question), corpus, asking=title_words(clauses))
+    return tuple(t for t in words if not _names_many(t, operative, corpus))
+
+
+def document_of(hits: Sequence[Hit], route: Route, corpus: CorpusView) -> str:
+    """The document a whole-resolution question is about: the one it names, else the best hit's."""
+    for hit in hits:
+        if not route.references or hit.clause.resolution in route.references:
+            return hit.clause.document
+    return hits[0].clause.document
+
+
+def known_topics(question: str, corpus: CorpusView) -> list[tuple[str, ...]]:
+    """The question's topics that some clause names ("deal with" is none)."""
+    return [forms for forms in focus_concepts(question) if corpus.mentioning([forms])]
+
+
+def is_generic(question: str, corpus: CorpusView | None = None, *, asking: frozenset[str] = frozenset()) -> bool:
+    """True when the question names only who or which section, not a topic inside it.
+
+    With `corpus`, a word no clause holds in any language ("rapporteur", "expect") names no topic of it.
+    """
+    return len(topic_terms(question, corpus, asking=asking)) <= cal.GENERIC_MAX_TERMS
+
+
+def purpose_words(clauses: Sequence[Clause]) -> frozenset[str]:
+    """Words that name no topic in a question about why a text was adopted: those purpose questions
+    ask with ("理由", "rationale"), and the text's own subject, its title's words in every language
+    with their English stems ("why bother with digital transformation standards?" asks why the
+    resolution on "standardization for … digital transformation" exists)."""
+    return asking_terms("purpose") | title_words(clauses)
+
+
+def title_words(clauses: Sequence[Clause]) -> frozenset[str]:
+    """The words of the text's own subject: its title's words in every language, with their English stems."""
+    title = [text for c in clauses if c.kind == "title" for text in (c.text, *(v["text"] for v in c.versions.values()))]
+    words = {term for text in title for term in content_terms(text)}
+    return frozenset(words | {stem(word) for word in words})
+
+
+def _names_nothing_of_the_text(words: str, corpus: CorpusView) -> bool:
+    """No actor, section, paragraph or topic of the text in these words (a resolution's number aside:
+    "in terms of res 106" says which text, not what in it)."""
+    route = route_question(words)
+    return not (route.actors or route.sections or route.items or known_topics(words, corpus))
+
+
+def _names_another_session(question: str, clause: Clause) -> bool:
+    """The question names the text's own assembly at another session ("Which city hosted WTSA-20?" of a
+    WTSA-24 text), and not at the text's own."""
+    own = clause.assembly.casefold()
+    years = {assembly_session_year(code) for code in codes_named(question) if own and code.startswith(own)} - {""}
+    return bool(years) and clause.year not in years
+
+
+def _names_only_other_bodies(question: str, own: str) -> bool:
+    """The question names an assembly, and not the one that adopted the text ("WTSA or WTDC?" names it)."""
+    named = {body for _, _, body in body_mentions(question, own=own)}
+    return bool(named) and own not in named
