@@ -151,8 +151,7 @@ def _link_stored_models(store: Path, cache: Path) -> None:
 _DERIVE = """
 import sys
 from pathlib import Path
-from assistant import dictionary
-from assistant.intents import IntentClassifier
+from assistant.core import IntentClassifier, dictionary  # as the Assistant's load has them
 from embeddings.model import DEFAULT_MODEL, MINILM
 from embeddings.onnx_model import OnnxEmbedder
 cache = Path(sys.argv[1])
@@ -176,8 +175,10 @@ def _share_derived_files(cache: Path, run_dir: Path) -> None:
             before = {p.name for p in cache.iterdir()}
             derived = subprocess.run([sys.executable, "-c", _DERIVE, str(cache)], cwd=ROOT, capture_output=True,
                                      text=True, timeout=600)
-            assert derived.returncode == 0, derived.stderr[-3000:]
             shared.mkdir(parents=True)
+            if derived.returncode != 0:  # only a cost: each worker's first load computes what is missing
+                print(f"tests/conftest.py: could not derive the model files ahead:\n{derived.stderr[-2000:]}",
+                      file=sys.stderr)
             for new in cache.iterdir():
                 if new.name not in before and new.is_file():
                     shutil.copy2(new, shared / new.name)
