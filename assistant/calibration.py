@@ -28,7 +28,7 @@ QUOTE_IDEAL_CHARS = 80  # of a long clause, the best sentence is the one closest
 RELATED_SHOWN = 3
 
 
-# Intents (assistant/intents.py): logistic regression on the example questions' embeddings and
+# Intents (assistant/understanding/intents.py): logistic regression on the example questions' embeddings and
 # hashed word features. `python -m benchmarks.intents` measures it by 5-fold cross-validation
 # over the 568 examples, at the 0.6 floor below: 0.861 with the word features, 0.873 with the
 # embedding alone (over the first 320: 0.853 and 0.863). The word features are kept because the shipped settings were chosen with them
