@@ -15,7 +15,7 @@ from assistant.abbreviations import spelled_within
 from assistant.glossary import concepts, formal_terms, leftover, topics_named, translate_terms
 from assistant.understanding.intents import Intent, asking_terms
 from assistant.understanding.asks import (
-    assembly_session_year, codes_named, is_study_group_code, read_asks, resolution_follows,
+    assembly_session, codes_named, is_study_group_code, read_asks, resolution_follows,
     study_group_numbers, without_provision_words, without_this_text, without_who_words, years_named,
 )
 from assistant.understanding.wording import CorpusView, document_of, is_generic, known_topics, naming_few, purpose_words
@@ -44,18 +44,12 @@ class Selection:
     title: Clause | None = None  # the document's title block, for answers about the whole resolution
 
 
-
-
-
-
-
-
 def _unsupported(question: str, corpus: CorpusView) -> str:
     """Why the text cannot answer the question, or "" when it may."""
     for token in codes_named(question):
         # "res106" names a resolution (the references were checked before), not a code the text lacks;
         # "WTSA-24" is an assembly and its year, known when the text has the year.
-        year = assembly_session_year(token)
+        _, year = assembly_session(token)
         if year and corpus.knows(year):
             continue
         if is_study_group_code(token):
@@ -82,8 +76,6 @@ def _unsupported(question: str, corpus: CorpusView) -> str:
         if corpus.abbreviates(name) is False:
             return f"the text never mentions {name}"
     return ""
-
-
 
 
 def _mentioning_known(question: str, corpus: CorpusView, within: set[str] | None = None) -> list[Clause]:
@@ -133,16 +125,10 @@ def _most_topical(question: str, group: Sequence[Clause], corpus: CorpusView, *,
     return [c for c in group if best and counts[c.id] == best]
 
 
-
-
 def _asks_unsupported_fact(question: str, cited: Sequence[Clause]) -> bool:
     """The question asks for a kind of fact (date, amount, count, person) no cited clause contains."""
     text = " ".join(c.text for c in cited)
     return any(not re.search(evidence, text) for evidence in read_asks(question).facts)
-
-
-
-
 
 
 def _footnote_selection(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> Selection | None:
@@ -181,8 +167,6 @@ def _names_anchor(text: str, anchor: str) -> bool:
     return any(anchor[-size:] in text for size in range(3, len(anchor) + 1))
 
 
-
-
 def _formal_actor_names(question: str) -> list[tuple[str, ...]]:
     """The resolution's own names for an actor a Chinese question calls by an everyday word: 大学 -> 学术界."""
     vocabulary = actor_vocabulary()
@@ -203,6 +187,8 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
         # that opens on its actor ("resolves 4: to encourage members … to participate").
         every = list_mandates(clauses)
         actor_of = {m.clause_id: m.actor for m in every}
+        # In the Mandates view's order, grouped by actor: the members' resolves 4 beside their invitation.
+        rank = {m.clause_id: i for i, m in enumerate(every)}
         chosen = [c for c in clauses if c.id in actor_of]
         # "除了TSAG，还有谁…", "apart from TSAG, who else…": the others.
         excluded = set(intent.route.excluded)
@@ -213,7 +199,8 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
             # mandate the Mandates view lists ("Who is encouraged…?" is resolves 4); one asking for tasks
             # or that verb ("布置了任务、或者发出了邀请") wants every actor and those.
             named = {m.clause_id for m in every if m.verb in verbs}
-            if read_asks(question).any_task and read_asks(question).either:
+            asks = read_asks(question)
+            if asks.any_task and asks.either:
                 named |= {c.id for c in chosen}
             chosen = [c for c in clauses if c.id in named and actor_of[c.id] not in excluded] or chosen
         # "which bodies or members" is the who, "instructed, invited or encouraged" how: not a topic.
@@ -250,9 +237,7 @@ def _whole_document_selection(intent: Intent, question: str, hits: Sequence[Hit]
     title = next((c for c in clauses if c.kind == "title"), None)
     ordered = _by_order(chosen)
     if intent.name == "who-acts":
-        # Grouped by actor, as the Mandates view lists them: the members' resolves 4 beside their invitation.
-        rank = {m.clause_id: i for i, m in enumerate(list_mandates(clauses))}
-        ordered = tuple(sorted(ordered, key=lambda c: rank.get(c.id, len(rank))))
+        ordered = tuple(sorted(ordered, key=lambda c: rank[c.id]))
     return Selection(ordered, False, intent.name, intent.name, title)
 
 
@@ -262,8 +247,6 @@ def _citing_the_named_body(question: str, group: Sequence[Clause]) -> list[Claus
     text itself, not the resolutions it cites."""
     named = {body for _, end, body in body_mentions(question, own="") if not resolution_follows(question, end)}
     return [c for c in group if any(ref.body in named or (ref.body == c.assembly and "" in named) for ref in c.refs)]
-
-
 
 
 def _matching_refs(question: str, clause: Clause) -> list:
@@ -364,8 +347,6 @@ def _names_kind(norm: str, asked: Sequence[str], abbreviations: Sequence[str], k
         words = stemmed_terms(kind)[-3:]
         return len(words) == 3 and any(asked[i:i + 3] == words for i in range(len(asked)))
     return any(kind[-n:] in norm and kind[-n:] not in anchor for n in range(5, len(kind) + 1))
-
-
 
 
 def select_clauses(

@@ -288,10 +288,10 @@ def codes_named(question: str) -> list[str]:
     return _DIGIT_TOKEN.findall(normalize(question))
 
 
-def assembly_session_year(code: str) -> str:
-    """The year of an assembly's session a code names ("WTSA-24" -> "2024"), or ""."""
+def assembly_session(code: str) -> tuple[str, str]:
+    """The assembly and the year of the session a code names ("wtsa-24" -> ("wtsa", "2024")), or ("", "")."""
     session = _ASSEMBLY_YEAR.fullmatch(code)
-    return "20" + session.group(2)[-2:] if session else ""
+    return (session.group(1), "20" + session.group(2)[-2:]) if session else ("", "")
 
 
 def is_study_group_code(code: str) -> bool:

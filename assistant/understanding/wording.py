@@ -11,7 +11,7 @@ from typing import Protocol, Sequence
 from assistant import calibration as cal
 from assistant.text import content_terms, outside_pasted, stem
 from assistant.types import Hit
-from assistant.understanding.asks import assembly_session_year, codes_named, focus_concepts, read_asks, topic_terms
+from assistant.understanding.asks import assembly_session, codes_named, focus_concepts, read_asks, topic_terms
 from assistant.understanding.intents import Wording, asking_terms
 from assistant.understanding.routing import Route, route_question
 from corpus.assemblies import body_mentions
@@ -68,15 +68,18 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
 
 def naming_few(forms: Sequence[str], operative: Sequence[Clause], corpus: CorpusView) -> set[str]:
     """The operative clauses naming a term, or none when most of them do ("ITU-T", 电信: no one's topic)."""
-    ids = {c.id for c in operative}
-    naming = {c.id for c in corpus.mentioning([forms]) if c.id in ids}
-    return naming if len(naming) <= len(ids) * cal.TOPIC_MAX_SHARE else set()
+    naming = _naming(forms, operative, corpus)
+    return set() if _many(naming, operative) else naming
 
 
-def _names_many(word: str, operative: Sequence[Clause], corpus: CorpusView) -> bool:
-    """Whether more than `TOPIC_MAX_SHARE` of the operative clauses hold the word ("ITU" 4 of 10, "ITU-T" 6)."""
+def _naming(forms: Sequence[str], operative: Sequence[Clause], corpus: CorpusView) -> set[str]:
     ids = {c.id for c in operative}
-    return len({c.id for c in corpus.mentioning([(word,)]) if c.id in ids}) > len(ids) * cal.TOPIC_MAX_SHARE
+    return {c.id for c in corpus.mentioning([forms]) if c.id in ids}
+
+
+def _many(naming: set[str], operative: Sequence[Clause]) -> bool:
+    """More than `TOPIC_MAX_SHARE` of the operative clauses ("ITU" is in 4 of 10, "ITU-T" in 6)."""
+    return len(naming) > len(operative) * cal.TOPIC_MAX_SHARE
 
 
 def _topics(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> tuple[str, ...]:
@@ -86,7 +89,7 @@ def _topics(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> tup
     operative = [c for c in clauses if c.kind == "operative"]
     # The addressing verbs ("instructed", "请") say who is asked, not about what.
     words = topic_terms(without_verbs(question), corpus, asking=title_words(clauses))
-    return tuple(t for t in words if not _names_many(t, operative, corpus))
+    return tuple(t for t in words if not _many(_naming((t,), operative, corpus), operative))
 
 
 def document_of(hits: Sequence[Hit], route: Route, corpus: CorpusView) -> str:
@@ -135,8 +138,8 @@ def _names_nothing_of_the_text(words: str, corpus: CorpusView) -> bool:
 def _names_another_session(question: str, clause: Clause) -> bool:
     """The question names the text's own assembly at another session ("Which city hosted WTSA-20?" of a
     WTSA-24 text), and not at the text's own."""
-    own = clause.assembly.casefold()
-    years = {assembly_session_year(code) for code in codes_named(question) if own and code.startswith(own)} - {""}
+    sessions = [assembly_session(code) for code in codes_named(question)]
+    years = {year for body, year in sessions if body and body == clause.assembly.casefold()}
     return bool(years) and clause.year not in years
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.understanding.asks import (
-    assembly_session_year, codes_named, read_asks, study_group_numbers, topic_terms, without_this_text,
+    assembly_session, codes_named, read_asks, study_group_numbers, topic_terms, without_this_text,
 )
 
 
@@ -48,8 +48,8 @@ def test_a_kind_of_fact_asked_brings_the_evidence_a_clause_must_hold():
 def test_codes_study_groups_and_sessions_are_read_from_the_question():
     assert "sg13" in codes_named("What does SG13 do?")
     assert study_group_numbers("ITU-D Study Group 1 and 第3研究组") == ["1", "3"]
-    assert assembly_session_year("wtsa-24") == "2024"
-    assert assembly_session_year("l.1480") == ""
+    assert assembly_session("wtsa-24") == ("wtsa", "2024")
+    assert assembly_session("l.1480") == ("", "")
 
 
 def test_topic_words_leave_out_actors_sections_and_the_text_itself():
