@@ -131,7 +131,9 @@ def _asks_unsupported_fact(question: str, cited: Sequence[Clause]) -> bool:
     return any(not re.search(evidence, text) for evidence in read_asks(question).facts)
 
 
-def _footnote_selection(question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView) -> Selection | None:
+def _footnote_selection(
+    question: str, hits: Sequence[Hit], route: Route, corpus: CorpusView, given: Sequence[str] = ()
+) -> Selection | None:
     """A question about a footnote's anchor, or about the meaning of a term a footnote defines."""
     norm = normalize(question)
     asks = read_asks(question)
@@ -145,8 +147,10 @@ def _footnote_selection(question: str, hits: Sequence[Hit], route: Route, corpus
             h.ranks.get("route") is not None or h.clause.id in route.context)]
         citing = [c for f in footnotes[:1] for c in corpus.citing(f.id)]
         if citing:
-            # "Where is it attached, and what does it say?" asks for the footnote as well.
-            also = footnotes[:1] if asks.also_its_words else []
+            # "What's the footnote attached to?" is answered by the anchor and the footnote it asks about;
+            # only when the conversation has already shown the footnote ("What does footnote 1 say?" then
+            # "Which clause is it attached to?") is the anchor alone new.
+            also = [] if footnotes[0].id in given and not asks.also_its_words else footnotes[:1]
             return Selection(_by_order([*citing, *also]), False, "footnote anchor")
     if asks.definition:
         terms = {norm, *(form for forms in concepts(question) for form in forms)}
@@ -350,10 +354,14 @@ def _names_kind(norm: str, asked: Sequence[str], abbreviations: Sequence[str], k
 
 
 def select_clauses(
-    question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView, intent: Intent | None = None
+    question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView, intent: Intent | None = None,
+    given: Sequence[str] = (),
 ) -> Selection:
-    """Cite as few clauses as answer the question; abstain when none does."""
-    selection = _select(question, hits, route, corpus=corpus, intent=intent)
+    """Cite as few clauses as answer the question; abstain when none does.
+
+    `given`: the clauses the conversation has already cited (a follow-up need not cite them again).
+    """
+    selection = _select(question, hits, route, corpus=corpus, intent=intent, given=given)
     if selection.clauses and not selection.abstained and _asks_unsupported_fact(question, selection.clauses):
         # "第89号决议是哪一天通过的？" picks the clause citing it, which dates it by year only; "What
         # penalties apply to members who do not comply?" is about everyone, and still unanswered.
@@ -388,7 +396,8 @@ def _unknown_names(question: str, corpus: CorpusView, names: Sequence[str] | Non
 
 
 def _select(
-    question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView, intent: Intent | None = None
+    question: str, hits: Sequence[Hit], route: Route, *, corpus: CorpusView, intent: Intent | None = None,
+    given: Sequence[str] = (),
 ) -> Selection:
     if not hits:
         return Selection((), True, "nothing retrieved")
@@ -413,7 +422,7 @@ def _select(
         if whole is not None:
             return whole
     routed = [h for h in hits if h.ranks.get("route") is not None]
-    footnoted = _footnote_selection(question, hits, route, corpus)
+    footnoted = _footnote_selection(question, hits, route, corpus, given)
     if footnoted:
         return footnoted
     if route.items and (route.sections or route.actors or route.context):
@@ -423,7 +432,8 @@ def _select(
     reason = _unsupported(question, corpus)
     if reason:
         return Selection((), True, reason)
-    if routed and is_generic(question, corpus):
+    operative = [c for c in corpus.document_clauses(document_of(hits, route, corpus)) if c.kind == "operative"]
+    if routed and is_generic(question, corpus, operative=operative):
         group = [h.clause for h in routed]
         named_verb = _named_verb_mandates(question, group, route.actors)
         if named_verb:

@@ -73,6 +73,11 @@ def _vocabulary(clauses: Sequence[Clause]) -> list[str]:
     return texts
 
 
+def _selected(loaded: _Loaded, turn: Turn, hits: Sequence[Hit], intent: Intent) -> Selection:
+    """The clauses that answer a turn, knowing what its conversation has already cited."""
+    return select_clauses(turn.question, hits, turn.route, corpus=loaded.search, intent=intent, given=turn.shown)
+
+
 def _discussed(turn: Turn, selection: Selection, hits: Sequence[Hit]) -> Turn:
     """The turn as later follow-ups see it: with the sections and clauses its answer cited."""
     cited = selection.clauses or tuple(h.clause for h in hits[:1])
@@ -181,7 +186,7 @@ class Assistant:
                 turn = resolve(loaded.correct(text), previous)
                 hits = loaded.search.search(turn.question, turn.route, k=10)
                 intent = self._intent(loaded, turn, hits, in_conversation=previous is not None)
-                turn = _discussed(turn, select_clauses(turn.question, hits, turn.route, corpus=loaded.search, intent=intent), hits)
+                turn = _discussed(turn, _selected(loaded, turn, hits, intent), hits)
                 loaded.turns.put(chain, turn)
             previous = turn
         return chain, previous
@@ -212,7 +217,7 @@ class Assistant:
         loaded = self._load()
         prepared.timings["compose_started"] = time.perf_counter()
         intent = self._intent(loaded, prepared.turn, hits, in_conversation=bool(prepared.chain))
-        selection = select_clauses(prepared.turn.question, hits, prepared.turn.route, corpus=loaded.search, intent=intent)
+        selection = _selected(loaded, prepared.turn, hits, intent)
         loaded.turns.put(chain_with(prepared.chain, prepared.text), _discussed(prepared.turn, selection, hits))
         return selection
 

@@ -14,10 +14,10 @@ ASSEMBLY_NAMES = {
 }
 # Words that mean "the assembly adopting this very resolution".
 _SELF = (
-    "this Assembly",
-    "this assembly",
-    "this Conference",
-    "this conference",
+    # "this assembly", "this same Assembly", "the present conference", …
+    *(f"{det} {qualifier}{noun}" for det in ("this", "the")
+      for qualifier in ("", "same ", "very ", "present ", "current ") if det == "this" or qualifier
+      for noun in ("Assembly", "assembly", "Conference", "conference")),
     "本届全会",
     "本次全会",
     "本届大会",

@@ -108,7 +108,7 @@ _ASKS_FUTURE = re.compile(
 _ASKS_WHO_ACTS = re.compile(
     r"\b(?:who|which (?:body|bodies|group|groups|organ|entity|one))(?:'s| is| are)? (?:\w+ ){0,2}"
     r"(?:responsible|in charge|tasked|charged|supposed|expected|meant|told|asked|instructed|required|has to|have to|must|should|is to)\b|"
-    r"谁(?:来)?(?:负责|承担|牵头|落实|去做|应该|要)|哪个机构(?:负责|要)|归谁|由谁|交给了?谁|(?:让|叫|要求|责成)谁"
+    r"谁(?:来)?(?:负责|承担|牵头|落实|去做|应该|要)|谁被(?:责成|要求|请|邀请|鼓励)|哪个机构(?:负责|要)|归谁|由谁|交给了?谁|(?:让|叫|要求|责成)谁"
 )
 # "谁牵头成立的", "who set it up": who did something in the past, which a recital records, not a task.
 _ASKS_WHO_DID = re.compile(r"\bwho (?:\w+ )?(?:established|created|set up|founded|launched|started)\b|成立的|设立的|建立的|发起的")

@@ -53,6 +53,8 @@ class Turn:
     sections: tuple[str, ...] = ()  # sections of the clauses the answer cited
     cited: tuple[str, ...] = ()  # clause ids the answer cited
     before: tuple[str, ...] = ()  # clause ids the turn before it cited ("the other one" picks among them)
+    # Clause ids the earlier answers of its chain of follow-ups cited: what the asker has already been shown.
+    shown: tuple[str, ...] = ()
 
 
 def is_followup(question: str) -> bool:
@@ -170,7 +172,10 @@ _THE_OTHERS = re.compile(r"其余|其他几|剩下的|\bthe others\b|\bthe other
 def resolve(question: str, previous: Turn | None) -> Turn:
     """The question made standalone against the previous turn (unchanged if it stands alone)."""
     turn = _resolve(question, previous)
-    return replace(turn, before=previous.cited) if previous is not None else turn
+    if previous is None:
+        return turn
+    shown = tuple(dict.fromkeys([*previous.shown, *previous.cited])) if is_followup(question) else ()
+    return replace(turn, before=previous.cited, shown=shown)
 
 
 def _the_others(question: str, previous: Turn) -> tuple[str, ...]:

@@ -253,12 +253,17 @@ class IntentClassifier:
             label in WHOLE_DOCUMENT and self._between_whole_document(probabilities)
         ):
             label = "lookup"
-        if label == "lookup" and (wording.operative_part or wording.why_of_subject):
-            # "What's in the operative part?" asks for its operative clauses, an overview; "Why should
-            # ITU-T bother with digital transformation standards?" asks why the text on standardization
-            # for digital transformation was adopted. Rules, because the part's name and the subject's
-            # words pull the embedding to lookups (lookup 0.53, overview 0.34; lookup 0.82, purpose 0.16).
-            label = "overview" if wording.operative_part else "purpose"
+        if wording.operative_part and label in ("lookup", "who-acts") and not (route.actors or route.items or route.context):
+            # "What's in the operative part?", "执行部分都要求了些什么" ask for its operative clauses, an
+            # overview, and "…everything resolved, instructed and invited" names its sections on the way.
+            # A rule, because the part's name pulls the embedding to lookups and its asking verbs to who
+            # acts (lookup 0.53, overview 0.34; who-acts 0.85, overview 0.12).
+            return Intent("overview", route, share, "names the operative part as a whole")
+        if label == "lookup" and wording.why_of_subject:
+            # "Why should ITU-T bother with digital transformation standards?" asks why the text on
+            # standardization for digital transformation was adopted. A rule, because the subject's
+            # words pull the embedding to lookups (lookup 0.82, purpose 0.16).
+            label = "purpose"
         if label == "document" and wording.other_body:
             # "关于数字化转型的WTDC决议是哪个，在哪通过的？" asks where the resolution it cites was
             # adopted, not this text: the clause citing it answers.

@@ -46,7 +46,8 @@ _ITEM_PATTERNS = (
     re.compile(r"(?<![a-z])(?:paragraph|para\.|item|point|clause|no\.|number|§)\s*\(?([0-9]+|[a-h])(?![0-9a-z])\)?"),
     re.compile(r"(?<![a-z0-9])\(?([a-h])\)(?![a-z0-9])"),
     re.compile(r"(?<![a-z])\(([a-h])\)"),
-    re.compile(r"\b(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|[4-6]th)\s+(?:paragraph|item|point|clause|one|task)\b"),
+    # "the second one", and "the first of those" (a follow-up counting in the list just given).
+    re.compile(r"\b(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|[4-6]th)\s+(?:(?:paragraph|item|point|clause|one|task)\b|of\s+(?:those|these|them)\b)"),
     re.compile(r"(最后)\s*一\s*(?:段|项|款|条|点)"),
     re.compile(r"(下一|后一|next)\s*(?:段|项|款|条|点|个|one|paragraph|item|point|clause)"),
     # "the one after that", "the following paragraph": the next one too.

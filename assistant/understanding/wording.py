@@ -61,8 +61,9 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
         why_of_subject=bool(clauses) and read_asks(question).why
         and is_generic(question, None, asking=purpose_words(clauses)),
         topics=_topics(question, clauses, corpus) if clauses else None,
-        operative_part="operative" in parts_named(question)
-        and is_generic(without_part_names(question), corpus, asking=asking_terms("overview")),
+        # "Who is instructed in the operative part?" asks who acts there, not for the part.
+        operative_part="operative" in parts_named(question) and not read_asks(question).who_acts
+        and is_generic(without_verbs(without_part_names(question)), corpus, asking=asking_terms("overview")),
     )
 
 
@@ -89,7 +90,7 @@ def _topics(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> tup
     operative = [c for c in clauses if c.kind == "operative"]
     # The addressing verbs ("instructed", "请") say who is asked, not about what.
     words = topic_terms(without_verbs(question), corpus, asking=title_words(clauses))
-    return tuple(t for t in words if not _many(_naming((t,), operative, corpus), operative))
+    return _naming_few_clauses(words, operative, corpus)
 
 
 def document_of(hits: Sequence[Hit], route: Route, corpus: CorpusView) -> str:
@@ -105,12 +106,25 @@ def known_topics(question: str, corpus: CorpusView) -> list[tuple[str, ...]]:
     return [forms for forms in focus_concepts(question) if corpus.mentioning([forms])]
 
 
-def is_generic(question: str, corpus: CorpusView | None = None, *, asking: frozenset[str] = frozenset()) -> bool:
+def is_generic(
+    question: str, corpus: CorpusView | None = None, *, asking: frozenset[str] = frozenset(),
+    operative: Sequence[Clause] = (),
+) -> bool:
     """True when the question names only who or which section, not a topic inside it.
 
-    With `corpus`, a word no clause holds in any language ("rapporteur", "expect") names no topic of it.
+    With `corpus`, a word no clause holds in any language ("rapporteur", "expect") names no topic of it;
+    with the text's `operative` clauses too, a word most of them hold ("ITU-T各个SG要干啥": ITU-T is in 6
+    of the 10) names none either.
     """
-    return len(topic_terms(question, corpus, asking=asking)) <= cal.GENERIC_MAX_TERMS
+    terms = topic_terms(question, corpus, asking=asking)
+    if operative and corpus is not None:
+        terms = _naming_few_clauses(terms, operative, corpus)
+    return len(terms) <= cal.GENERIC_MAX_TERMS
+
+
+def _naming_few_clauses(terms: Sequence[str], operative: Sequence[Clause], corpus: CorpusView) -> tuple[str, ...]:
+    """The terms that not most of the operative clauses name."""
+    return tuple(t for t in terms if not _many(_naming((t,), operative, corpus), operative))
 
 
 def purpose_words(clauses: Sequence[Clause]) -> frozenset[str]:
@@ -125,7 +139,21 @@ def title_words(clauses: Sequence[Clause]) -> frozenset[str]:
     """The words of the text's own subject: its title's words in every language, with their English stems."""
     title = [text for c in clauses if c.kind == "title" for text in (c.text, *(v["text"] for v in c.versions.values()))]
     words = {term for text in title for term in content_terms(text)}
-    return frozenset(words | {stem(word) for word in words})
+    return frozenset(words | {stem(word) for word in words} | {a for text in title for a in _initialisms(text)})
+
+
+def _initialisms(text: str) -> set[str]:
+    """What a run of two to four consecutive English words of the title proper shortens to: "DT" for
+    "digital transformation", "SDT" for "sustainable digital transformation", as users write the subject.
+    (The lines with a number or a year name the resolution and its assembly, not its subject.)"""
+    found = set()
+    for line in text.splitlines():
+        if any(ch.isdigit() for ch in line):
+            continue
+        terms = [t for t in content_terms(line) if t.isascii() and t.isalpha()]
+        for size in range(2, 5):
+            found.update("".join(t[0] for t in terms[i:i + size]) for i in range(len(terms) - size + 1))
+    return found
 
 
 def _names_nothing_of_the_text(words: str, corpus: CorpusView) -> bool:

@@ -29,8 +29,11 @@ def ids(answer):
         # The meaning of a marked term is its footnote; a footnote's place is the clause marking it.
         ("Which states are counted as developing countries here?", ["footnotes/1"]),
         ("发展中国家在这里是指哪些国家？", ["footnotes/1"]),
-        ("Which paragraph is footnote 1 attached to?", ["recalling/b"]),
-        ("脚注1标在哪一段？", ["recalling/b"]),
+        # Asked where a footnote is attached, the anchor and the footnote asked about; the footnote only
+        # goes when the conversation has shown it (test_a_follow_up_finds_where_the_footnote_just_discussed_is_marked).
+        ("Which paragraph is footnote 1 attached to?", ["recalling/b", "footnotes/1"]),
+        ("那个讲发展中国家的脚注标在哪一项上", ["recalling/b", "footnotes/1"]),
+        ("脚注1标在哪一段？", ["recalling/b", "footnotes/1"]),
         # Filler words ("一共", "布置", "全会") do not turn a section or actor question into a topic.
         ("“顾及”部分一共有几点？", [f"bearing-in-mind/{x}" for x in "abc"]),
         ("研究组在决议中起什么作用？", [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
@@ -107,6 +110,15 @@ def ids(answer):
         # The WTDC resolution it cites is not this text: where that one was adopted is in the citing clause.
         ("关于数字化转型促进可持续发展的WTDC决议是哪个，在哪通过的？", ["recalling/c"]),
         ("Is this a PP resolution or a WTSA one?", ["title/1"]),
+        # "This same assembly" is the one adopting the text: the recalled WTSA-24 resolutions.
+        ("Which resolutions of this same assembly does it recall?", ["recalling/b", "recalling/d"]),
+        # The operative part named as a whole, with its sections listed on the way: every operative clause.
+        ("Can you sum up the operative part: all that is resolved, instructed and invited?",
+         ["resolves/1", "resolves/2", "resolves/3", "resolves/4", "resolves-to-instruct-tsag/1",
+          "resolves-to-instruct-tsb-director/1", "instructs-study-groups/1", "instructs-study-groups/2",
+          "instructs-study-groups/3", "invites-members/1"]),
+        # "ITU-T" is in most operative clauses: no topic narrowing what the study groups are to do.
+        ("ITU-T的各个SG根据决议都要做些啥", [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
         # A why-question in everyday words about the text's own subject: the reasons it gives.
         ("why should ITU-T care about digital transformation in the first place",
          ["considering/a", "considering/b", "considering/c", "considering-further/1"]),
@@ -199,6 +211,12 @@ def test_history_must_be_a_list_of_questions(assistant):
 def test_a_follow_up_finds_where_the_footnote_just_discussed_is_marked(assistant):
     answer = assistant.ask("这个脚注附在哪一段？", history=["脚注1说了什么？"])
     assert ids(answer) == ["recalling/b"]
+    # Shown earlier in the chain of follow-ups, not only by the last answer: still not cited again.
+    answer = assistant.ask("and what is that resolution about?", history=["What does the footnote say?", "which clause is it attached to?"])
+    assert ids(answer) == ["recalling/b"]
+    # A question after an unrelated one is no follow-up: the footnote is new to the asker.
+    answer = assistant.ask("Which paragraph is footnote 1 attached to?", history=["What does resolves 4 say?"])
+    assert ids(answer) == ["recalling/b", "footnotes/1"]
 
 
 def test_a_term_defined_by_footnotes_of_several_resolutions_cites_each():

@@ -16,6 +16,7 @@ from assistant.understanding.asks import (
         ("以后还接着干吗？", "future"),
         ("Who is responsible for continuing RG-DT's work?", "who_acts"),
         ("谁负责落实？", "who_acts"),
+        ("执行部分里谁被责成了？", "who_acts"),
         ("谁牵头成立的？", "who_did"),
         ("When was RG-DT set up?", "when_done"),
         ("Does it mention India by name?", "if_mentioned"),

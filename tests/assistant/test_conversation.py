@@ -48,6 +48,8 @@ DOC = "wtsa-res106-2024"
         (["Who has to act under this resolution?"], "what does the third one say?", ["resolves-to-instruct-tsag/1"]),
         (["Who has to act under this resolution?"], "and the last one?", ["instructs-study-groups/3"]),
         (["Which resolutions are recalled?"], "and the 3rd one?", ["recalling/c"]),
+        # "The first of those" counts in the list just given, as "the first one" does.
+        (["What resolutions are recalled?", "which of those are WTDC ones"], "what's the first of those about", ["recalling/c"]),
         # A second ordinal counts in the same list as the first, not in the one clause the first chose.
         (["Which resolutions are recalled?", "what is the second one about?"], "and the fourth?", ["recalling/d"]),
         (["忆及了哪些决议？", "第二个是关于什么的？"], "第四个呢？", ["recalling/d"]),
