@@ -263,11 +263,7 @@ class Assistant:
         relevance = max((h.similarity for h in hits), default=0.0) if calibrated else 1.0
         if self._held is None:
             self._held = frozenset(c.resolution for c in self.clauses)
-        wording = read_wording(question, hits, turn.route, loaded.search)
-        if in_conversation:
-            # After earlier turns the topic may be theirs ("what happens to it going forward?"): the
-            # words of this one alone do not show that it names none.
-            wording = replace(wording, topics=None)
+        wording = replace(read_wording(question, hits, turn.route, loaded.search), in_conversation=in_conversation)
         return loaded.intents.classify(question, vector, turn.route, relevance=relevance, held=self._held, wording=wording)
 
     def _document_titles(self) -> tuple[str, ...]:

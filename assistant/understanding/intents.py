@@ -68,6 +68,10 @@ class Wording:
     why_of_subject: bool = False  # asks why, naming no topic but the text's own subject (its title's words)
     operative_part: bool = False  # names the operative part and no topic the text holds
     other_body: bool = False  # names a body other than the one that adopted the text ("the WTDC resolution")
+    addressing: bool = False  # names an addressing verb ("instructed", 请), not set aside
+    # After earlier turns: the topic may be theirs ("what happens to it going forward?"), so the words of
+    # this one alone do not show that it names none.
+    in_conversation: bool = False
     # The words naming a topic other than the text's own subject (its title's words); None when not read.
     topics: tuple[str, ...] | None = None
 
@@ -243,7 +247,8 @@ class IntentClassifier:
             # "Give me the foreword", "讲讲前言": naming a part of the text is asking about the text,
             # however far a short request's vector lies from the labelled questions about it.
             label = "lookup"
-        if label in _WEIGHED_WITHOUT_LOOKUP and wording.topics is not None and not _topics_beyond(wording.topics, label):
+        if (label in _WEIGHED_WITHOUT_LOOKUP and wording.topics is not None and not wording.in_conversation
+                and not _topics_beyond(wording.topics, label)):
             # A lookup needs a topic to look up: "新来的，不太懂，能给个概述吗" names none the text holds
             # (overview 0.59, out-of-scope 0.35), "决议里明确“责成”的是哪几方？" none but how who-acts
             # questions ask (who-acts 0.58, lookup 0.31), so the share is weighed among the answers it can have.
@@ -275,6 +280,12 @@ class IntentClassifier:
             # and "where was Resolution 89 adopted" or "what is Resolution 73 about" asks about
             # the clause citing it, not this text.
             label = "lookup"
+        if (label == "lookup" and wording.addressing and wording.topics == () and not wording.in_conversation
+                and not (route.actors or route.sections or route.items)):
+            # "Which bodies does the assembly instruct (not just invite or encourage)?" names an addressing
+            # verb and nothing to look up, no actor, section or topic: it asks who is addressed so. A rule,
+            # because the verbs set aside pull the embedding to lookups (lookup 0.75, who-acts 0.24).
+            label = "who-acts"
         if route.excluded and not route.actors and not route.sections:
             # "除了TSAG，还有谁要采取行动？": setting an actor aside and naming no other asks who
             # else acts. A rule, because the set-aside actor's name pulls the embedding to its lookup.

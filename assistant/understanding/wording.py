@@ -11,12 +11,15 @@ from typing import Protocol, Sequence
 from assistant import calibration as cal
 from assistant.text import content_terms, outside_pasted, stem
 from assistant.types import Hit
-from assistant.understanding.asks import assembly_session, codes_named, focus_concepts, read_asks, topic_terms
+from assistant.understanding.asks import (
+    assembly_session, codes_named, focus_concepts, read_asks, topic_terms, without_who_words,
+)
 from assistant.understanding.intents import Wording, asking_terms
 from assistant.understanding.routing import Route, route_question
 from corpus.assemblies import body_mentions
 from corpus.clause import Clause
-from corpus.sections import parts_named, without_part_names, without_verbs
+from corpus.mandates import list_mandates
+from corpus.sections import parts_named, verbs_named, without_part_names, without_verbs
 
 
 class CorpusView(Protocol):
@@ -61,6 +64,9 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
         why_of_subject=bool(clauses) and read_asks(question).why
         and is_generic(question, None, asking=purpose_words(clauses)),
         topics=_topics(question, clauses, corpus) if clauses else None,
+        # A verb of the text's own mandates: "要求" (requests) addresses no one in a text that only
+        # instructs, invites and encourages ("决议对6G标准化提出了哪些具体要求？" asks about 6G).
+        addressing=bool(verbs_named(question) & {m.verb for m in list_mandates(clauses)}),
         # "Who is instructed in the operative part?" asks who acts there, not for the part.
         operative_part="operative" in parts_named(question) and not read_asks(question).who_acts
         and is_generic(without_verbs(without_part_names(question)), corpus, asking=asking_terms("overview")),
@@ -88,8 +94,9 @@ def _topics(question: str, clauses: Sequence[Clause], corpus: CorpusView) -> tup
     nor a word most of its operative clauses hold, which names no particular one ("I'm new to ITU, give me
     the gist": ITU is in 4 of the 10)."""
     operative = [c for c in clauses if c.kind == "operative"]
-    # The addressing verbs ("instructed", "请") say who is asked, not about what.
-    words = topic_terms(without_verbs(question), corpus, asking=title_words(clauses))
+    # The addressing verbs ("instructed", "请") and the words for who ("bodies", "机构") say who is asked,
+    # not about what.
+    words = topic_terms(without_who_words(without_verbs(question)), corpus, asking=title_words(clauses))
     return _naming_few_clauses(words, operative, corpus)
 
 

@@ -220,6 +220,20 @@ def test_naming_the_operative_part_and_no_topic_is_an_overview(assistant, questi
     assert ids(answer) == operative
 
 
+def test_an_addressing_verb_and_nothing_to_look_up_asks_who_is_addressed_so(assistant):
+    # The verbs set aside pull the embedding to a lookup (0.75); "bodies" says who, not about what.
+    assert ids(assistant.ask("Which bodies does the assembly instruct (not just invite or encourage)?")) == [
+        "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1",
+        "instructs-study-groups/1", "instructs-study-groups/2", "instructs-study-groups/3"]
+    # 要求 ("requests") addresses no one in this text: the question is about 6G, which it never names.
+    assert assistant.ask("决议对6G标准化提出了哪些具体要求？").abstained
+
+
+@pytest.mark.parametrize("question", ["just joined ITU-T - what is this doc asking for?", "新来的，这份文件到底让大家做什么？"])
+def test_a_newcomer_asking_what_the_text_asks_for_gets_the_overview(assistant, question):
+    assert len(ids(assistant.ask(question))) == 10
+
+
 def test_who_acts_in_the_operative_part_is_not_its_overview(assistant):
     assert ids(assistant.ask("执行部分里谁被责成了？")) == [
         "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1",
