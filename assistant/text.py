@@ -280,6 +280,9 @@ def without_title(question: str, titles: Sequence[str], *, language: str) -> str
 
 # Pasted code: a fenced block (to its end, or the question's), or a script or style element with its content.
 _CODE = re.compile(r"```.*?(?:```|$)|<(script|style)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+# A pasted HTML fragment: from its first opening tag to the closing tag of the same element, with the text
+# inside ("<div class="res"><p>第106号决议</p></div> 这段html怎么让它居中？" asks about the fragment).
+_ELEMENT = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]{0,300}>.*</\1\s*>", re.DOTALL | re.IGNORECASE)
 
 
 def outside_pasted(text: str) -> str | None:
@@ -287,7 +290,9 @@ def outside_pasted(text: str) -> str | None:
 
     >>> outside_pasted("<script>alert(1)</script> what does this output?"), outside_pasted("What is TSAG told to do?")
     ('  what does this output?', None)
+    >>> outside_pasted("<div><p>Resolution 106</p></div> how do I centre this?")
+    '  how do I centre this?'
     """
     if not (_CODE.search(text) or _MARKUP.search(text)):
         return None
-    return _MARKUP.sub(" ", _CODE.sub(" ", text))
+    return _MARKUP.sub(" ", _ELEMENT.sub(" ", _CODE.sub(" ", text)))

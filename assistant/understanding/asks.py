@@ -102,7 +102,7 @@ _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何
 # operative part decides (the preamble records what was).
 _ASKS_FUTURE = re.compile(
     r"\bgoing forward\b|\bfrom now on\b|\bin (?:the )?future\b|\bnext steps?\b|\bwhat happens (?:to|with|next)\b"
-    r"|以后|今后|接下来|下一步|将来|未来|接着"
+    r"|以后|今后|接下来|下一步|将来|未来|接着|后续|(?<!最)后面"
 )
 # "Who is responsible for…", "谁负责…": a question about who is tasked with something.
 _ASKS_WHO_ACTS = re.compile(
@@ -140,6 +140,8 @@ _ASKS_PROVISIONS = re.compile(
     r"|要求|责成|做出了?(?:哪些)?决议|规定了|措施|举措|安排|行动|做什么|干什么|怎么做|做哪些|决定了|条款|步骤|流程|具体程序"
 )
 _ROLE = re.compile(r"\broles?\b|\bplay\b|\bpart (?:of|for)\b|\binvolve\w*|作用|角色|地位|参与")
+# The asker speaking of themselves ("my company", "we're an LDC", 我们公司, 我国): a question from their side.
+_ASKER = re.compile(r"\b(?:i|i'm|i've|we|we're|we've|my|our|ours|us|me)\b|我|咱|本公司|本单位|本校")
 # "Which countries count as developing countries?", "其中的发展中国家具体指哪些国家？": the
 # meaning of a marked term is its footnote's business.
 _DEFINITION = re.compile(
@@ -160,13 +162,14 @@ _ALSO_ITS_WORDS = re.compile(
 # (what the question asks for, evidence a cited clause must contain to answer it)
 FACT_TYPES = (
     (r"how much|budget|cost|funding|fund(?:s|ed)?\b|\bfees?\b|\bsalar(?:y|ies)\b|\bremuneration\b|预算|经费|资金|费用|多少钱|薪水|薪酬|工资|报酬", r"[0-9]+\s*(?:万|亿|美元|瑞郎|法郎|chf|usd|\$)|预算|经费|资金"),
-    (r"deadline|due date|by when|by which year|by what year|截止|期限|之前完成|哪一年之前|什么时候之前", r"截止|期限|前完成|之前|[0-9]{4}年[0-9]+月[0-9]+日|deadline"),
+    (r"deadline|due date|by when|by which year|by what year|截止|期限|之前完成|(?:哪一?年|什么时候|何时)之?前", r"截止|期限|前完成|之前|[0-9]{4}年[0-9]+月[0-9]+日|deadline"),
     (r"复审|review(?:ed)?\b", r"复审|审议|审查|review"),
     # A bare 一 is the article ("一项战略目标": a strategic goal), not a count.
     (r"how many|多少(?:个|名|位|家|人|条|项|份|篇)|几(?:个国家|名|位|家)|数量",
      r"(?:[0-9０-９]+|[一二两三四五六七八九十百千]{2,}|[二两三四五六七八九十百千])\s*(?:个|名|家|国|项|members|countries|states)"),
-    # Asking who chairs, not speaking as a chairman ("As a study group chairman, what am I to deliver?").
-    (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|is (?:the )?chair\w*)|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|负责人是谁|谁担任",
+    # Asking who chairs or holds a post, not speaking as a chairman ("As a study group chairman, what am I to deliver?").
+    (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|is (?:the )?(?:chair\w*|rapporteur|convenor|convener))"
+     r"|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|(?:负责人|报告人|召集人)是谁|谁是.{0,10}(?:报告人|召集人|负责人)|谁担任",
      r"主席|担任|牵头|chair"),
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
     (r"penalt|sanction|punish|\bfine[sd]\b|\b(?:a|any|no) fine\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),
@@ -238,6 +241,7 @@ class Asks:
     if_mentioned: bool
     provisions: bool
     role: bool
+    asker: bool  # speaks of the asker ("my company", 我国)
     definition: bool
     anchor: bool
     also_its_words: bool
@@ -261,6 +265,7 @@ def read_asks(question: str) -> Asks:
         if_mentioned=bool(_ASKS_IF_MENTIONED.search(norm)),
         provisions=bool(_ASKS_PROVISIONS.search(norm)),
         role=bool(_ROLE.search(norm)),
+        asker=bool(_ASKER.search(norm)),
         definition=bool(_DEFINITION.search(norm)),
         anchor=bool(_ANCHOR.search(norm)),
         also_its_words=bool(_ALSO_ITS_WORDS.search(norm)),

@@ -72,6 +72,7 @@ class Wording:
     # After earlier turns: the topic may be theirs ("what happens to it going forward?"), so the words of
     # this one alone do not show that it names none.
     in_conversation: bool = False
+    asker: bool = True  # speaks of the asker ("my company", 我国)
     # The words naming a topic other than the text's own subject (its title's words); None when not read.
     topics: tuple[str, ...] | None = None
 
@@ -290,6 +291,10 @@ class IntentClassifier:
             # "除了TSAG，还有谁要采取行动？": setting an actor aside and naming no other asks who
             # else acts. A rule, because the set-aside actor's name pulls the embedding to its lookup.
             label = "who-acts"
+        if label == "role" and not wording.asker and route.actors:
+            # A role question is the asker's own ("what should my company do?"); "What is asked of Sector
+            # Members and Associates?" names the actor and asks what it is to do (role 0.71).
+            label = "lookup"
         if label in _NARROWED_BY_ACTOR and route.actors and route.addressed:
             # "决议请成员国做些什么？", "TSB主任在这个决议里的任务是啥": naming who asks what that
             # actor is to do, not who acts or what the whole text says.

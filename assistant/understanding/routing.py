@@ -62,9 +62,10 @@ _ITEM_PATTERNS = (
 # "决议1", "决议 3": a paragraph of "resolves" as Chinese readers shorten it (not "第106号决议", "这个决议").
 _RESOLVES_SHORT = re.compile(r"(?<![0-9号第的个项份这该本此])决议\s*([0-9]{1,2})(?![0-9号])")
 # A bare number or letter right after a section name: "resolves 3", "做出决议3", "recalling b?",
-# "顾及部分b项", "considering b - quick summary".
+# "顾及部分b项", "considering b - quick summary", "顾及c是啥意思", "what does considering c say".
 _BARE_ITEM = re.compile(
-    r"(?:(?<=[\u4e00-\u9fff])|(?<=[a-z] ))(?:([0-9]{1,2})(?![0-9年月日号%])|([a-h])(?=\s*(?:$|[?？,，.。:：;；!！、项段款条点]|-\s|–)))"
+    r"(?:(?<=[\u4e00-\u9fff])|(?<=[a-z] ))(?:([0-9]{1,2})(?![0-9年月日号%])|([a-h])(?=\s*(?:$|[?？,，.。:：;；!！、项段款条点\u4e00-\u9fff]|-\s|–)"
+    r"|\s+(?:say|says|said|state|states|mean|means|cover|covers|is|about|talk|talks)\b))"
 )
 # A run of paragraphs: "1到4条", "items a to c", "resolves 1-3", "a）至c）" (not "2024-2027": two digits at most).
 _ITEM_RANGE = re.compile(

@@ -66,6 +66,7 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
         topics=_topics(question, clauses, corpus) if clauses else None,
         # A verb of the text's own mandates: "要求" (requests) addresses no one in a text that only
         # instructs, invites and encourages ("决议对6G标准化提出了哪些具体要求？" asks about 6G).
+        asker=read_asks(question).asker,
         addressing=bool(verbs_named(question) & {m.verb for m in list_mandates(clauses)}),
         # "Who is instructed in the operative part?" asks who acts there, not for the part.
         operative_part="operative" in parts_named(question) and not read_asks(question).who_acts

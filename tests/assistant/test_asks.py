@@ -16,6 +16,9 @@ from assistant.understanding.asks import (
         ("以后还接着干吗？", "future"),
         ("Who is responsible for continuing RG-DT's work?", "who_acts"),
         ("谁负责落实？", "who_acts"),
+        ("What should my company do?", "asker"),
+        ("我国应该做些什么？", "asker"),
+        ("决议对它后续有啥安排？", "future"),
         ("执行部分里谁被责成了？", "who_acts"),
         ("谁牵头成立的？", "who_did"),
         ("When was RG-DT set up?", "when_done"),
@@ -43,6 +46,9 @@ def test_a_kind_of_fact_asked_brings_the_evidence_a_clause_must_hold():
     assert read_asks("What budget does the resolution allocate?").facts
     assert read_asks("预算是多少？").facts
     assert read_asks("截止日期是什么时候？").facts
+    # By which year, and who holds a post: the text dates no deadline and names no person.
+    assert read_asks("研究组要在哪一年前完成这些建议书？").facts and read_asks("RG-DT的报告人是谁").facts
+    assert read_asks("who is the rapporteur of RG-DT?").facts
     assert not read_asks("决议的主要内容是什么？").facts
 
 

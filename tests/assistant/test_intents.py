@@ -234,6 +234,12 @@ def test_a_newcomer_asking_what_the_text_asks_for_gets_the_overview(assistant, q
     assert len(ids(assistant.ask(question))) == 10
 
 
+def test_a_role_question_is_the_askers_own(assistant):
+    # Naming the members' kinds, not speaking of oneself: what they are asked, by the invitation's heading.
+    assert ids(assistant.ask("What is asked of Sector Members and Associates?")) == ["invites-members/1"]
+    assert ids(assistant.ask("What should my company do?")) == ["resolves/4", "invites-members/1"]
+
+
 def test_who_acts_in_the_operative_part_is_not_its_overview(assistant):
     assert ids(assistant.ask("执行部分里谁被责成了？")) == [
         "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1",

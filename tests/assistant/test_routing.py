@@ -11,6 +11,10 @@ from assistant.search import reciprocal_rank_fusion
         ("What does resolves 3 say?", ("resolves",), ("3",)),
         ("considering b) 是什么意思", ("considering",), ("b",)),
         ("What does considering (b) say?", ("considering",), ("b",)),
+        # A bare letter before a verb, or before Chinese words, is the paragraph's (not "recalling a resolution").
+        ("what does considering c say", ("considering",), ("c",)),
+        ("顾及c是啥意思", ("bearing-in-mind",), ("c",)),
+        ("what does recalling a resolution say", ("recalling",), ()),
         ("脚注1是什么意思？", ("footnotes",), ("1",)),
         ("进一步考虑到的内容是什么", ("considering-further",), ()),
         ("What is in recalling?", ("recalling",), ()),
