@@ -139,8 +139,9 @@ def _footnote_selection(
     norm = normalize(question)
     asks = read_asks(question)
     marking = [h.clause for h in hits if h.ranks.get("route") is not None and h.clause.kind != "footnote" and h.clause.footnotes]
-    if marking and route.items and "footnotes" in route.sections:
-        # "What does the footnote attached to recalling b) say?": the anchor is given, its footnote asked.
+    if marking and route.items and ("footnotes" in route.sections or asks.anchor):
+        # "What does the footnote attached to recalling b) say?", "the note attached to recalling b) — which
+        # countries does it list?": the anchor is given, what is attached to it asked.
         marked = {f for c in marking for f in c.footnotes}
         return Selection(_by_order(c for c in corpus.document_clauses(marking[0].document) if c.id in marked), False, "footnote of")
     if asks.anchor:

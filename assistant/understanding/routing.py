@@ -93,6 +93,7 @@ RESOLUTION_NUMBER = re.compile(
     r"|(?<![a-z])res(?:olution|\.)?\s*(?:no\.?\s*)?(\d+)",
     re.IGNORECASE,
 )
+_COUNT_BEFORE = re.compile(r"(?:\b(?:two|three|four|five|six|seven|eight|nine|[2-9])\s+|[二两三四五六七八九][个项条段点]?)$")
 _LIST_WORDS_ZH = re.compile(r"(哪些|哪几|所有|全部|都有|列出|列举|几项|几个|任务是什么|任务有|职责|分别|各项)")
 
 
@@ -278,7 +279,9 @@ def route_question(question: str) -> Route:
     excluded = _excluded_actors(question)
     actors = tuple(a for a in find_actors(question) if a not in excluded)
     addressed = bool(actors) and bool(_MANDATE_WORDS.search(norm))
-    wants_list = bool(_LIST_WORDS_EN.search(norm) or _LIST_WORDS_ZH.search(norm))
+    # "the four resolves", "三个考虑到": a count before a section's name asks for each of its paragraphs.
+    counted = any(_COUNT_BEFORE.search(without_refs[max(0, start - 12):start]) for start, _ in sections)
+    wants_list = bool(_LIST_WORDS_EN.search(norm) or _LIST_WORDS_ZH.search(norm) or counted)
     return Route(
         sections=tuple(dict.fromkeys(key for _, key in sections)),
         items=tuple(dict.fromkeys(items)),

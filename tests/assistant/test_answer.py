@@ -87,6 +87,10 @@ def ids(answer):
         ("研究组制定建议书（第1项）是为了帮谁？", ["instructs-study-groups/1"]),
         ("Who's told to keep RG-DT's work going?", ["resolves-to-instruct-tsag/1"]),
         ("What does the footnote attached to recalling b) say?", ["footnotes/1"]),
+        # "Attached to" a named paragraph asks what is attached to it, whatever the note is called.
+        ("the note attached to recalling b): which kinds of country does it name?", ["footnotes/1"]),
+        # A count before a section's name asks for each of its paragraphs.
+        ("What are the four resolves, in short?", ["resolves/1", "resolves/2", "resolves/3", "resolves/4"]),
         ("Does it tie digital transformation to the 2030 goals anywhere?", ["recalling/a", "considering-further/1"]),
         # A why-question in the words purpose questions ask with (the intent examples') names no topic:
         # the reasons the text gives, all of them.

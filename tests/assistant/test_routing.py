@@ -42,6 +42,12 @@ def test_route_names_sections_and_items(question, sections, items):
     assert route.items == items
 
 
+def test_a_count_before_a_sections_name_asks_for_each_paragraph():
+    assert route_question("What are the four resolves, in short?").wants_list
+    assert route_question("做出决议的四段分别讲了什么").wants_list and route_question("三个考虑到讲了啥").wants_list
+    assert not route_question("What does resolves 4 say?").wants_list
+
+
 def test_route_finds_actors_and_list_intent():
     route = route_question("What are the study groups instructed to do?")
     assert route.actors == ("study-groups",)
