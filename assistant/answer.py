@@ -422,9 +422,8 @@ def _select(
     # No summary of the whole text for a question about something it never names: "what does res 106
     # require for 6G networks" reads as an overview (0.61); the checks below abstain. (Document facts
     # and references answer "Is this from WTSA-20 or WTSA-24?" themselves.)
-    if intent is not None and intent.name not in ("clause", "footnote") and not (
-        intent.name in _SUMMARIES and _unsupported(question, corpus)
-    ):
+    unsupported = _unsupported(question, corpus)
+    if intent is not None and intent.name not in ("clause", "footnote") and not (intent.name in _SUMMARIES and unsupported):
         whole = _whole_document_selection(intent, question, hits, corpus)
         if whole is not None:
             return whole
@@ -436,9 +435,8 @@ def _select(
         if routed:
             return Selection(_by_order(h.clause for h in routed), False, "named")
         return Selection((), True, "the resolution has no such paragraph")
-    reason = _unsupported(question, corpus)
-    if reason:
-        return Selection((), True, reason)
+    if unsupported:
+        return Selection((), True, unsupported)
     operative = [c for c in corpus.document_clauses(document_of(hits, route, corpus)) if c.kind == "operative"]
     if routed and is_generic(question, corpus, operative=operative):
         group = [h.clause for h in routed]

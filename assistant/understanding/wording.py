@@ -56,20 +56,21 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
     "why must standards be made quickly?" asks about speed, and the classifier rightly sends it to a lookup.
     """
     outside = outside_pasted(question)
+    asks = read_asks(question)
     clauses = corpus.document_clauses(document_of(hits, route, corpus)) if hits else []
     own = clauses[0].assembly if clauses else ""
     return Wording(
         other_body=bool(own) and (_names_only_other_bodies(question, own) or _names_another_session(question, clauses[0])),
         pasted=outside is not None and _names_nothing_of_the_text(outside, corpus),
-        why_of_subject=bool(clauses) and read_asks(question).why
+        why_of_subject=bool(clauses) and asks.why
         and is_generic(question, None, asking=purpose_words(clauses)),
         topics=_topics(question, clauses, corpus) if clauses else None,
+        asker=asks.asker,
         # A verb of the text's own mandates: "要求" (requests) addresses no one in a text that only
         # instructs, invites and encourages ("决议对6G标准化提出了哪些具体要求？" asks about 6G).
-        asker=read_asks(question).asker,
         addressing=bool(verbs_named(question) & {m.verb for m in list_mandates(clauses)}),
         # "Who is instructed in the operative part?" asks who acts there, not for the part.
-        operative_part="operative" in parts_named(question) and not read_asks(question).who_acts
+        operative_part="operative" in parts_named(question) and not asks.who_acts
         and is_generic(without_verbs(without_part_names(question)), corpus, asking=asking_terms("overview")),
     )
 
