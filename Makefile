@@ -48,7 +48,7 @@ test: dev
 # file, and the next run starts the longest first, so both workers end together. tests/conftest.py says more.
 test-fast: dev
 	RA_TEST_FAST_LOOP=1 RA_TEST_MODEL_STORE=.data/test-models RA_TEST_DURATIONS=.data/test-durations.json \
-		$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not server" -n 2 --dist loadfile
+		$(BIN)/python -m pytest -q -p no:cacheprovider -p no:langsmith_plugin -m "not browser and not server" -n 2 --dist loadfile
 
 # The ruff rules in pyproject.toml (pyflakes, pycodestyle, bugbear).
 lint: dev

@@ -1,5 +1,7 @@
 """Session-wide fixtures: the default embedding model, converted and loaded once."""
 
+import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -8,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +23,7 @@ from embeddings.model import DEFAULT_MODEL, MINILM, Embedder, TextEmbedder, mate
 from embeddings.onnx_model import OnnxEmbedder, exported_model
 
 _MODEL_CACHE = pytest.StashKey[Path]()
+_SHARED = pytest.StashKey[Path]()  # where the shipped indexes and the derived model files are shared
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,7 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # RA_TEST_FAST_LOOP=1 shortens the tests that run for a fixed time or repeat a fault (the load
 # tests, the killed builds), each still able to fail; RA_TEST_MODEL_STORE=DIR keeps the converted
 # and exported models in DIR across runs (checked against their markers and checksums, prepared
-# again when damaged) instead of preparing them in each run's fresh cache.
+# again when damaged) instead of preparing them in each run's fresh cache; what is built from them and the
+# code (the shipped corpus's indexes, the derived model files) is kept there too, under a digest of that
+# code (`_code_key`), so that a run reads only what the same code built.
 # RA_TEST_DURATIONS=FILE records each test file's time in FILE at the end of a run, and the next
 # run starts the files that took longest first: with --dist loadfile the two workers then end
 # together, instead of one running a slow file (the load test) alone at the end.
@@ -124,12 +130,19 @@ def pytest_collection_finish(session):
     if any("model_cache_dir" in getattr(item, "fixturenames", ()) for item in session.items):
         path = Path(tempfile.mkdtemp(prefix="ra-test-models-"))
         session.config.stash[_MODEL_CACHE] = path
+        run_dir = session.config._tmp_path_factory.getbasetemp()
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            run_dir = run_dir.parent  # this run's, shared by its workers (each has a folder of its own inside)
         if MODEL_STORE:
-            _link_stored_models(Path(MODEL_STORE).resolve(), path)
+            store = Path(MODEL_STORE).resolve()
+            _link_stored_models(store, path)
+            shared = session.config.stash[_SHARED] = _kept_for_this_code(store)
+            _share_derived_files(path, shared)
         else:
             exported_model(DEFAULT_MODEL, path)
-        if os.environ.get("PYTEST_XDIST_WORKER"):
-            _share_derived_files(path, session.config._tmp_path_factory.getbasetemp().parent)
+            session.config.stash[_SHARED] = run_dir
+            if os.environ.get("PYTEST_XDIST_WORKER"):
+                _share_derived_files(path, run_dir)
 
 
 def _link_stored_models(store: Path, cache: Path) -> None:
@@ -161,32 +174,89 @@ for model in (DEFAULT_MODEL, MINILM):
 """
 
 
-def _share_derived_files(cache: Path, run_dir: Path) -> None:
-    """Under xdist, what the product derives from the models is computed once per run, not once per worker.
+def _share_derived_files(cache: Path, shared_dir: Path) -> None:
+    """What the product derives from the models is computed once per run (under xdist, not once per worker),
+    or once per version of the code with RA_TEST_MODEL_STORE.
 
     The first worker computes it in its cache (as the product would at its first load) and leaves a copy
-    in `run_dir`; the others copy it into theirs. Only files of this run are shared: a run never reads what
-    older code wrote.
+    in `shared_dir` (this run's, or `_kept_for_this_code`'s); the others copy it into theirs. A run never
+    reads what other code wrote.
     """
-    shared = run_dir / "derived-model-files"
+    shared = shared_dir / "derived-model-files"
     with FileLock(f"{shared}.lock"):
-        if not (shared / ".complete").is_file():
-            shutil.rmtree(shared, ignore_errors=True)  # what a worker that failed left
+        if _intact(shared, ".complete") is not True:
+            shutil.rmtree(shared, ignore_errors=True)  # what a worker that failed left, or damaged files
             before = {p.name for p in cache.iterdir()}
             derived = subprocess.run([sys.executable, "-c", _DERIVE, str(cache)], cwd=ROOT, capture_output=True,
                                      text=True, timeout=600)
-            shared.mkdir(parents=True)
             if derived.returncode != 0:  # only a cost: each worker's first load computes what is missing
                 print(f"tests/conftest.py: could not derive the model files ahead:\n{derived.stderr[-2000:]}",
                       file=sys.stderr)
+                return  # nothing kept: the next worker or run tries again
+            shared.mkdir(parents=True)
             for new in cache.iterdir():
                 if new.name not in before and new.is_file():
                     shutil.copy2(new, shared / new.name)
-            (shared / ".complete").touch()
+            _mark_intact(shared, ".complete")
             return
     for path in shared.iterdir():
         if path.name != ".complete" and not (cache / path.name).exists():
             shutil.copy2(path, cache / path.name)
+
+
+def _code_key(store: Path) -> str:
+    """A digest of what the shipped indexes and the derived model files are made from: the source and data of
+    assistant/, corpus/ and embeddings/, pyproject.toml, the Python version and installed distributions, and
+    the stored models' markers (which hold their files' checksums). Any change to them makes another key."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(p for top in ("assistant", "corpus", "embeddings") for p in (ROOT / top).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(f"\0{path.relative_to(ROOT).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    digest.update((ROOT / "pyproject.toml").read_bytes())
+    for distribution in sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()):
+        digest.update(f"\0{distribution}".encode())
+    for marker in sorted(store.glob("*/.complete")):
+        if not marker.parent.name.startswith("built-"):
+            digest.update(marker.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_STALE_AFTER_S = 3600  # another code's kept folder, unused this long, is no run's any more
+
+
+def _kept_for_this_code(store: Path) -> Path:
+    """The folder in `store` for what this code builds (`_code_key`); other codes' folders, unused for an hour, go.
+
+    Building the shipped index (~20 CPU-s) and deriving the model files (~25 CPU-s) at every run's start
+    held both workers up for half a minute; with the same code they give the same files.
+    """
+    kept = store / f"built-{_code_key(store)}"
+    kept.mkdir(parents=True, exist_ok=True)
+    os.utime(kept)  # in use: not stale for another run's prune
+    for other in store.glob("built-*"):
+        if other != kept and other.is_dir() and time.time() - other.stat().st_mtime > _STALE_AFTER_S:
+            shutil.rmtree(other, ignore_errors=True)
+    return kept
+
+
+def _digests(folder: Path, marker: str) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.name != marker}
+
+
+def _mark_intact(folder: Path, marker: str) -> None:
+    """Write `marker` in `folder`, last: the checksums of every other file there."""
+    (folder / marker).write_text(json.dumps(_digests(folder, marker), indent=1), encoding="utf-8")
+
+
+def _intact(folder: Path, marker: str) -> bool | None:
+    """True when `folder`'s files match its marker, None when it has none (unfinished), False when damaged."""
+    try:
+        recorded = json.loads((folder / marker).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return recorded == _digests(folder, marker)
 
 
 def pytest_sessionfinish(session):
@@ -267,30 +337,28 @@ def minilm(model_cache_dir) -> TextEmbedder:
 
 
 @pytest.fixture(scope="session")
-def shipped_index(tmp_path_factory, model_cache_dir):
+def shipped_index(pytestconfig, model_cache_dir):
     """`shipped_index(folder)` puts a copy of one built index of the shipped corpus in the data folder `folder`
     and returns it (`model=` another model's; the default model's otherwise). Each model's index is built once
-    per run, by the `index` command as a user would, by the first xdist worker that needs it (the others wait
-    for it and copy it); a product started on the shipped corpus over a copy finds it current and embeds
-    nothing, where building its own takes 10-20 s. Tests of building, healing or rebuilding an index build
-    their own."""
+    per run (with RA_TEST_MODEL_STORE, once per version of the code: `_code_key`), by the `index` command as a
+    user would, by the first xdist worker that needs it (the others wait for it and copy it); a product started
+    on the shipped corpus over a copy finds it current and embeds nothing, where building its own takes 10-20 s.
+    Tests of building, healing or rebuilding an index build their own."""
     templates: dict[str, Path] = {}
-    run_dir = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        run_dir = run_dir.parent  # this run's, shared by its workers (each has a folder of its own inside)
+    shared_dir = pytestconfig.stash[_SHARED]
 
     def template_of(model: str) -> Path:
         if model not in templates:
-            folder = run_dir / f"shipped-index-{re.sub(r'[^a-zA-Z0-9]+', '-', model)}"
+            folder = shared_dir / f"shipped-index-{re.sub(r'[^a-zA-Z0-9]+', '-', model)}"
             with FileLock(f"{folder}.lock"):
-                if not (folder / "built").is_file():
-                    shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed left
+                if _intact(folder, "built") is not True:
+                    shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed left, or damaged files
                     env = {k: v for k, v in os.environ.items() if not k.startswith("RA_")}  # the shipped corpus
                     env.update(RA_DATA_DIR=str(folder), RA_MODEL_CACHE=str(model_cache_dir), RA_EMBEDDING_MODEL=model)
                     built = subprocess.run([sys.executable, "-m", "assistant", "index"], cwd=ROOT, env=env,
                                            capture_output=True, text=True, timeout=900)
                     assert built.returncode == 0, built.stderr[-3000:]
-                    (folder / "built").touch()
+                    _mark_intact(folder, "built")
             templates[model] = folder
         return templates[model]
 

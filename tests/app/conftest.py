@@ -83,14 +83,18 @@ def output_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory, model_cache_dir, output_dir) -> Server:
-    """The app on a free port, with its own index and the session's model cache (tests/conftest.py)."""
+    """The app on a free port, with its own index and the session's model cache (tests/conftest.py).
+
+    Its Assistant's process runs at the tests' priority, not RA_EMBEDDING_NICENESS's default 10 below: no test
+    here checks that priority (tests/assistant/test_worker.py does), and beside the other xdist worker a child
+    at niceness 10 got so little CPU that building its index held up the first question by minutes."""
     port = free_port()
     log = output_dir / "server.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
             cwd=ROOT,
-            env=app_env(tmp_path_factory.mktemp("app-data"), model_cache_dir),
+            env=app_env(tmp_path_factory.mktemp("app-data"), model_cache_dir, RA_EMBEDDING_NICENESS="0"),
             stdout=sink,
             stderr=subprocess.STDOUT,
         )

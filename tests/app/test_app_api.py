@@ -148,7 +148,8 @@ def test_the_assistant_loads_in_its_own_process_which_ends_with_the_app(tmp_path
     with log.open("wb") as sink:
         proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
-            cwd=ROOT, env=app_env(shipped_index(tmp_path / "data"), model_cache_dir), stdout=sink, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=app_env(shipped_index(tmp_path / "data"), model_cache_dir, RA_EMBEDDING_NICENESS="0"),
+            stdout=sink, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:

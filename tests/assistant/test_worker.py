@@ -32,8 +32,19 @@ def settings_in(folder: Path | str, model_cache: Path | str) -> Settings:
     return replace(Settings(), data_dir=Path(folder), model_cache=Path(model_cache))
 
 
+def at_our_priority(folder: Path | str, model_cache: Path | str) -> Settings:
+    """`settings_in` with the child at this process's priority, not 10 below it: for the tests that check
+    something other than its priority. Beside two busy processes (the other xdist worker and its children),
+    a child at niceness 10 took 108-147 s to load, at ours 11-20 s."""
+    return replace(settings_in(folder, model_cache), embedding_niceness=0)
+
+
 @pytest.fixture(scope="module")
-def process(tmp_path_factory, model_cache_dir, shipped_index):
+def process(tmp_path_factory, model_cache_dir, shipped_index, assistant):
+    """The child at the default priority (RA_EMBEDDING_NICENESS's), over a copy of the shipped index.
+
+    Started once the session's `assistant` has loaded here: a child at niceness 10 loading beside that
+    load got almost no CPU until it was done."""
     started = AssistantProcess(settings_in(shipped_index(tmp_path_factory.mktemp("child-index")), model_cache_dir))
     yield started
     started.close()
@@ -106,7 +117,7 @@ def test_the_child_runs_at_a_lower_priority_without_torch(process):
 
 
 def test_a_killed_child_is_a_one_line_error_then_restarts(tmp_path, model_cache_dir, here, shipped_index):
-    process = AssistantProcess(settings_in(shipped_index(tmp_path), model_cache_dir))
+    process = AssistantProcess(at_our_priority(shipped_index(tmp_path), model_cache_dir))
     try:
         process.load()
         assert process.status().ready
@@ -129,7 +140,7 @@ def test_a_killed_child_is_a_one_line_error_then_restarts(tmp_path, model_cache_
 
 
 def test_a_call_waiting_when_the_child_dies_gets_the_error(tmp_path, model_cache_dir, shipped_index):
-    process = AssistantProcess(settings_in(shipped_index(tmp_path), model_cache_dir))
+    process = AssistantProcess(at_our_priority(shipped_index(tmp_path), model_cache_dir))
     try:
         failures = []
 
@@ -154,7 +165,7 @@ def test_a_call_waiting_when_the_child_dies_gets_the_error(tmp_path, model_cache
 def test_a_slow_llm_answer_does_not_hold_up_other_calls(tmp_path, model_cache_dir, here, shipped_index):
     llm = ScriptedLLM()
     held = threading.Event()
-    settings = replace(settings_in(shipped_index(tmp_path), model_cache_dir), llm_base_url=llm.base_url, llm_model="scripted",
+    settings = replace(at_our_priority(shipped_index(tmp_path), model_cache_dir), llm_base_url=llm.base_url, llm_model="scripted",
                        llm_timeout=20.0)
     process = AssistantProcess(settings)
     try:
@@ -177,7 +188,7 @@ def test_a_slow_llm_answer_does_not_hold_up_other_calls(tmp_path, model_cache_di
 
 def test_a_corpus_that_cannot_load_is_a_one_line_error(tmp_path, model_cache_dir):
     missing = tmp_path / "no-such-folder"
-    process = AssistantProcess(replace(settings_in(tmp_path, model_cache_dir), corpus_dir=missing))
+    process = AssistantProcess(replace(at_our_priority(tmp_path, model_cache_dir), corpus_dir=missing))
     try:
         with pytest.raises(AssistantError) as raised:
             process.documents()
@@ -190,7 +201,7 @@ def test_a_corpus_that_cannot_load_is_a_one_line_error(tmp_path, model_cache_dir
 
 
 def test_close_ends_the_child_while_it_loads(tmp_path, model_cache_dir):
-    process = AssistantProcess(settings_in(tmp_path, model_cache_dir))
+    process = AssistantProcess(at_our_priority(tmp_path, model_cache_dir))
     pid = process.pid
     process.close()  # waits at most 5 s for the child to see the closed pipe, then kills it
     # Not timed (a loaded machine slows the child's exit, not its end): the child is gone, no longer ours.
@@ -201,9 +212,9 @@ def test_the_child_ends_when_its_parent_dies(tmp_path, model_cache_dir, shipped_
     shipped_index(tmp_path)
     script = (
         "import sys\n"
-        "from tests.assistant.test_worker import settings_in\n"
+        "from tests.assistant.test_worker import at_our_priority\n"
         "from assistant.worker import AssistantProcess\n"
-        f"p = AssistantProcess(settings_in({str(tmp_path)!r}, {str(model_cache_dir)!r})); p.load()\n"
+        f"p = AssistantProcess(at_our_priority({str(tmp_path)!r}, {str(model_cache_dir)!r})); p.load()\n"
         "print(p.pid, flush=True); sys.stdin.read()"
     )
     parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
