@@ -437,8 +437,7 @@ def _select(
         return Selection((), True, "the resolution has no such paragraph")
     if unsupported:
         return Selection((), True, unsupported)
-    operative = [c for c in corpus.document_clauses(document_of(hits, route, corpus)) if c.kind == "operative"]
-    if routed and is_generic(question, corpus, operative=operative):
+    if routed and is_generic(question, corpus, operative=_operative(hits, route, corpus)):
         group = [h.clause for h in routed]
         named_verb = _named_verb_mandates(question, group, route.actors)
         if named_verb:
@@ -514,6 +513,11 @@ def _select(
         if not _asks_unsupported_fact(question, [hit.clause]):
             return Selection((hit.clause,), False, "ranked")
     return Selection((), True, "asks for a fact the text does not give")
+
+
+def _operative(hits: Sequence[Hit], route: Route, corpus: CorpusView) -> list[Clause]:
+    """The operative clauses of the document the question is about."""
+    return [c for c in corpus.document_clauses(document_of(hits, route, corpus)) if c.kind == "operative"]
 
 
 # Whole-document answers that summarize what the text asks of whom.

@@ -167,9 +167,12 @@ FACT_TYPES = (
     # A bare 一 is the article ("一项战略目标": a strategic goal), not a count.
     (r"how many|多少(?:个|名|位|家|人|条|项|份|篇)|几(?:个国家|名|位|家)|数量",
      r"(?:[0-9０-９]+|[一二两三四五六七八九十百千]{2,}|[二两三四五六七八九十百千])\s*(?:个|名|家|国|项|members|countries|states)"),
-    # Asking who chairs or holds a post, not speaking as a chairman ("As a study group chairman, what am I to deliver?").
-    (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|is (?:the )?(?:chair\w*|rapporteur|convenor|convener))"
-     r"|\b(?:chairs|leads|heads) the\b|主席是|主席由|担任主席|任主席|(?:负责人|报告人|召集人)是谁|谁是.{0,10}(?:报告人|召集人|负责人)|谁担任",
+    # Asking who holds a post, not speaking as a chairman ("As a study group chairman, what am I to deliver?"). A
+    # post is a noun for a person, which ends the question: English ones end in -or/-eur ("who is the rapporteur
+    # of RG-DT?", "who is the TSB Director?", not "who is the Director asked to work with?") or are the chair;
+    # Chinese ones in 人, 长, 主席 or 主任 (报告人是谁, 谁是组长).
+    (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|(?:is|was) (?:the |its |their )?(?:[\w-]+ ){0,2}(?:chair\w*|\w{3,}(?:or|eur))(?: (?:of|for|in) [\w-]+(?: [\w-]+)?)?\W*$)"
+     r"|\b(?:chairs|leads|heads) the\b|主席是|主席由|任主席|(?:人|长|主席|主任)是谁|谁是[^，。？?]{0,10}(?:人|长|主席|主任)(?![\u4e00-\u9fff])|谁担任",
      r"主席|担任|牵头|chair"),
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
     (r"penalt|sanction|punish|\bfine[sd]\b|\b(?:a|any|no) fine\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),

@@ -29,7 +29,7 @@ _FOLLOWUP_EN = re.compile(
 _POINTING_BACK = re.compile(r"\b(?:that|this|those|these) (?:person|body|bodies|group|groups|office|official|officials|clause|paragraph)\b")
 # A Chinese question without a subject ("是什么时候成立的？", "要和哪些机构协调？") leans on the last one.
 _FOLLOWUP_ZH = re.compile(
-    r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|它|其|该|这个|那个|这|他|她|是|要(?!求)|还要|也要|和|跟|与|同)|它|其中)"
+    r"(?:呢[？?。!！\s]*$|^\s*(?:那|那么|还有|另外|其|该|这个|那个|这|他|她|是|要(?!求)|还要|也要|和|跟|与|同)|它|其中)"
 )
 # A Chinese question this short (in characters) naming nothing of the text leans on the last one.
 SHORT_CHINESE = 8

@@ -63,9 +63,11 @@ _ITEM_PATTERNS = (
 _RESOLVES_SHORT = re.compile(r"(?<![0-9号第的个项份这该本此])决议\s*([0-9]{1,2})(?![0-9号])")
 # A bare number or letter right after a section name: "resolves 3", "做出决议3", "recalling b?",
 # "顾及部分b项", "considering b - quick summary", "顾及c是啥意思", "what does considering c say".
+# Of the letters, only "a" is also an English word ("recalling a resolution"): it is a paragraph when nothing
+# follows it but punctuation, Chinese, or a verb ("what does considering a say").
 _BARE_ITEM = re.compile(
-    r"(?:(?<=[\u4e00-\u9fff])|(?<=[a-z] ))(?:([0-9]{1,2})(?![0-9年月日号%])|([a-h])(?=\s*(?:$|[?？,，.。:：;；!！、项段款条点\u4e00-\u9fff]|-\s|–)"
-    r"|\s+(?:say|says|said|state|states|mean|means|cover|covers|is|about|talk|talks)\b))"
+    r"(?:(?<=[\u4e00-\u9fff])|(?<=[a-z] ))(?:([0-9]{1,2})(?![0-9年月日号%])|([b-h])(?![a-z0-9])"
+    r"|(a)(?=\s*(?:$|[?？,，.。:：;；!！、项段款条点\u4e00-\u9fff]|-\s|–)|\s+(?:say|says|said|state|states|mean|means|is)\b))"
 )
 # A run of paragraphs: "1到4条", "items a to c", "resolves 1-3", "a）至c）" (not "2024-2027": two digits at most).
 _ITEM_RANGE = re.compile(

@@ -49,6 +49,10 @@ def test_a_kind_of_fact_asked_brings_the_evidence_a_clause_must_hold():
     # By which year, and who holds a post: the text dates no deadline and names no person.
     assert read_asks("研究组要在哪一年前完成这些建议书？").facts and read_asks("RG-DT的报告人是谁").facts
     assert read_asks("who is the rapporteur of RG-DT?").facts
+    # A post is a noun for a person that ends the question, in any words: not a list of posts.
+    assert read_asks("谁是RG-DT的组长？").facts and read_asks("who is the TSB Director?").facts
+    assert not read_asks("who is the Director of TSB asked to work with?").facts
+    assert not read_asks("who is responsible for continuing RG-DT's work?").facts
     assert not read_asks("决议的主要内容是什么？").facts
 
 

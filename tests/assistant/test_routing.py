@@ -15,6 +15,8 @@ from assistant.search import reciprocal_rank_fusion
         ("what does considering c say", ("considering",), ("c",)),
         ("顾及c是啥意思", ("bearing-in-mind",), ("c",)),
         ("what does recalling a resolution say", ("recalling",), ()),
+        # Only "a" is also a word: any other letter after a section's name is its paragraph.
+        ("considering b and c, briefly", ("considering",), ("b", "c")),
         ("脚注1是什么意思？", ("footnotes",), ("1",)),
         ("进一步考虑到的内容是什么", ("considering-further",), ()),
         ("What is in recalling?", ("recalling",), ()),
