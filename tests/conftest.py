@@ -1,13 +1,13 @@
 """Session-wide fixtures: the default embedding model, converted and loaded once."""
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -214,7 +214,10 @@ def _code_key(store: Path) -> str:
             digest.update(f"\0{path.relative_to(ROOT).as_posix()}\0".encode())
             digest.update(path.read_bytes())
     digest.update((ROOT / "pyproject.toml").read_bytes())
-    for distribution in sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()):
+    # The installed distributions, named with their versions (not importlib.metadata's view: it follows sys.path,
+    # which differs between a plain run and an xdist worker).
+    installed = {Path(sysconfig.get_paths()[kind]) for kind in ("purelib", "platlib")}
+    for distribution in sorted(p.name for folder in installed for p in folder.glob("*.dist-info")):
         digest.update(f"\0{distribution}".encode())
     for marker in sorted(store.glob("*/.complete")):
         if not marker.parent.name.startswith("built-"):
