@@ -148,10 +148,10 @@ def pytest_collection_finish(session):
 def _link_stored_models(store: Path, cache: Path) -> None:
     """Links in `cache` to the model folders in `store`, each prepared there first unless its marker and files match.
 
-    Only those folders are kept: what is derived from them (intent vectors, the word index) is
-    computed in `cache` afresh, so a run never reads what older code wrote. A folder a test
-    finds damaged through its link is prepared again in `cache`; the store's copy heals at
-    the next run's start.
+    Only those folders are linked: what is derived from them (intent vectors, the word index) is
+    copied into `cache` from the store's folder for this code (`_share_derived_files`), so a run never
+    reads what other code wrote. A folder a test finds damaged through its link is prepared again in
+    `cache`; the store's copy heals at the next run's start.
     """
     kept = (exported_model(DEFAULT_MODEL, store), materialize_default_model(store), exported_model(MINILM, store))
     for folder in kept:
