@@ -1,13 +1,13 @@
 """Session-wide fixtures: the default embedding model, converted and loaded once."""
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -148,10 +148,10 @@ def pytest_collection_finish(session):
 def _link_stored_models(store: Path, cache: Path) -> None:
     """Links in `cache` to the model folders in `store`, each prepared there first unless its marker and files match.
 
-    Only those folders are kept: what is derived from them (intent vectors, the word index) is
-    computed in `cache` afresh, so a run never reads what older code wrote. A folder a test
-    finds damaged through its link is prepared again in `cache`; the store's copy heals at
-    the next run's start.
+    Only those folders are linked: what is derived from them (intent vectors, the word index) is
+    copied into `cache` from the store's folder for this code (`_share_derived_files`), so a run never
+    reads what other code wrote. A folder a test finds damaged through its link is prepared again in
+    `cache`; the store's copy heals at the next run's start.
     """
     kept = (exported_model(DEFAULT_MODEL, store), materialize_default_model(store), exported_model(MINILM, store))
     for folder in kept:
@@ -214,7 +214,10 @@ def _code_key(store: Path) -> str:
             digest.update(f"\0{path.relative_to(ROOT).as_posix()}\0".encode())
             digest.update(path.read_bytes())
     digest.update((ROOT / "pyproject.toml").read_bytes())
-    for distribution in sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()):
+    # The installed distributions, named with their versions (not importlib.metadata's view: it follows sys.path,
+    # which differs between a plain run and an xdist worker).
+    installed = {Path(sysconfig.get_paths()[kind]) for kind in ("purelib", "platlib")}
+    for distribution in sorted(p.name for folder in installed for p in folder.glob("*.dist-info")):
         digest.update(f"\0{distribution}".encode())
     for marker in sorted(store.glob("*/.complete")):
         if not marker.parent.name.startswith("built-"):
@@ -307,11 +310,16 @@ class PassageRememberingEmbedder(OnnxEmbedder):
     vector it got: the tests that build, break and rebuild indexes embed the same corpus again and again
     (~7 CPU-s each time), and what they check is the index, not the model. Every call still goes through
     `embed_documents` as before (the counting wrappers see the same calls); queries are not remembered here
-    (TextEmbedder already keeps recent ones). The tests of the model itself use `embedder`/`onnx_embedder`."""
+    (TextEmbedder already keeps recent ones). The tests of the model itself use `embedder`/`onnx_embedder`.
 
-    def __init__(self, *args, **kwargs):
+    With `kept` (a file in `_kept_for_this_code`'s folder, so only vectors of the same model files and code),
+    the vectors are also read from and added to that file: the first build of each corpus in a run took
+    ~8 CPU-s per worker (the shipped corpus's 114 passages, the killed builds' 314)."""
+
+    def __init__(self, *args, kept: Path | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._passages: dict[str, np.ndarray] = {}
+        self._passages: dict[str, np.ndarray] = _read_passages(kept) if kept else {}
+        self._kept, self._computed = kept, 0
         self._passages_lock = threading.Lock()
 
     def _encode(self, texts: list[str], *, query: bool, batch_size: int = 32, progress: bool = False) -> np.ndarray:
@@ -323,17 +331,47 @@ class PassageRememberingEmbedder(OnnxEmbedder):
             vectors = super()._encode(missing, query=False, batch_size=batch_size, progress=progress)
             with self._passages_lock:
                 self._passages.update((text, np.array(vector, dtype=np.float32)) for text, vector in zip(missing, vectors))
+                self._computed += len(missing)
         with self._passages_lock:
             return np.stack([self._passages[t] for t in texts])
 
+    def keep(self) -> None:
+        """Add what this process computed to the `kept` file (merged with what other workers added meanwhile)."""
+        if self._kept is None or not self._computed:
+            return
+        with FileLock(f"{self._kept}.lock"), self._passages_lock:
+            passages = _read_passages(self._kept) | self._passages
+            temporary = self._kept.with_name(f"{self._kept.stem}.{os.getpid()}.tmp.npz")
+            np.savez(temporary, texts=np.array(list(passages)), vectors=np.stack(list(passages.values())))
+            digest = self._kept.with_name(f"{self._kept.name}.sha256")
+            digest.with_suffix(".tmp").write_text(hashlib.sha256(temporary.read_bytes()).hexdigest(), encoding="utf-8")
+            os.replace(temporary, self._kept)
+            os.replace(digest.with_suffix(".tmp"), digest)  # a crash before this leaves a file that does not match
+
+
+def _read_passages(kept: Path) -> dict[str, np.ndarray]:
+    """The vectors `PassageRememberingEmbedder.keep` wrote, by text; none when the file is absent or does not
+    match its checksum."""
+    try:
+        data = kept.read_bytes()
+        if hashlib.sha256(data).hexdigest() != kept.with_name(f"{kept.name}.sha256").read_text(encoding="utf-8"):
+            return {}
+    except OSError:
+        return {}
+    with np.load(kept) as saved:
+        return dict(zip(saved["texts"].tolist(), saved["vectors"]))
+
 
 @pytest.fixture(scope="session")
-def minilm(model_cache_dir) -> TextEmbedder:
+def minilm(pytestconfig, model_cache_dir) -> TextEmbedder:
     """The small English MiniLM on onnxruntime, loaded (~1 CPU-s; on torch, ~16): cheap indexes for the tests
-    that build, break and rebuild them. Each passage is embedded once per process (PassageRememberingEmbedder)."""
-    loaded = PassageRememberingEmbedder(MINILM, cache_dir=model_cache_dir)
+    that build, break and rebuild them. Each passage is embedded once per process (PassageRememberingEmbedder),
+    with RA_TEST_MODEL_STORE once per version of the code."""
+    kept = pytestconfig.stash[_SHARED] / "minilm-passages.npz" if MODEL_STORE else None
+    loaded = PassageRememberingEmbedder(MINILM, cache_dir=model_cache_dir, kept=kept)
     loaded.load()
-    return loaded
+    yield loaded
+    loaded.keep()
 
 
 @pytest.fixture(scope="session")
