@@ -483,7 +483,9 @@ def _select(
         # "Why does the text stress working with ITU-D?" is answered by a reason the assembly
         # gives (a preambular paragraph), when one is among the best few.
         reasons = [h for h in hits[: cal.FACT_SEARCH_DEPTH] if h.clause.kind == "preambular"]
-        pool = reasons or pool
+        # A recital that recalls a document cites it; the reasons are what the assembly considers, bears in
+        # mind or notes ("决议为什么强调要跟ITU-D研究组协调？" is bearing in mind c, not the recalled Res 2).
+        pool = sorted(reasons, key=lambda h: h.clause.section == "recalling") or pool
     others = {body for _, _, body in body_mentions(question, own="")} - {h.clause.assembly for h in pool}
     if others:
         # "Which Plenipotentiary resolution is recalled?": a clause citing that body's resolution, when
@@ -494,15 +496,16 @@ def _select(
         # someone a task, when one is among the best few.
         tasked = {m.clause_id for m in list_mandates([h.clause for h in pool])}
         pool = sorted(pool, key=lambda h: h.clause.id not in tasked)
-    elif asks.future:
-        # What is to happen next is decided by an operative clause, when one is among the best few.
-        pool = sorted(pool, key=lambda h: h.clause.kind != "operative")
     elif asks.who_did or asks.when_done:
         # Who set something up, and when, is what the preamble records ("它是什么时候成立的？" after a
         # question on TSAG's task is noting 1, not the task): a preambular clause among the best few
-        # hits, even outside the actor a follow-up carried over.
+        # hits, even outside the actor a follow-up carried over. Before what is to happen next: "that
+        # RG-DT thing it is supposed to continue - when was it set up?" asks when.
         recorded = [h for h in hits[: cal.FACT_SEARCH_DEPTH] if h.clause.kind == "preambular"]
         pool = recorded + [h for h in pool if h not in recorded]
+    elif asks.future:
+        # What is to happen next is decided by an operative clause, when one is among the best few.
+        pool = sorted(pool, key=lambda h: h.clause.kind != "operative")
     # The fact must be about what the question names: "RG-DT每年开几次会" is not answered by how
     # often WTSA meets. An abbreviation the text holds ("RG-DT", "TSAG") is the question's subject.
     naming = [{c.id for c in corpus.mentioning([(a.removesuffix("s"),)])} for a in acronyms(question)]

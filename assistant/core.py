@@ -22,7 +22,8 @@ from embeddings.onnx_model import make_embedder
 from assistant import dictionary
 from assistant.answer import Selection, compose_answer, select_clauses
 from assistant.glossary import GLOSSARY
-from assistant.understanding.conversation import Turn, TurnMemory, chain_with, resolve
+from assistant.understanding.asks import read_asks
+from assistant.understanding.conversation import Turn, TurnMemory, chain_with, question_parts, resolve
 from assistant.understanding.intents import Intent, IntentClassifier
 from assistant.understanding.wording import read_wording
 from assistant.understanding.routing import route_question, with_shared_names_read
@@ -48,6 +49,7 @@ class Prepared:
     chain: tuple[str, ...]
     started: float  # perf_counter at the start of answering
     timings: dict  # milliseconds per stage, filled in as the steps run
+    previous: Turn | None = None  # the conversation's last turn, as follow-ups see it
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,12 @@ def _discussed(turn: Turn, selection: Selection, hits: Sequence[Hit]) -> Turn:
     """The turn as later follow-ups see it: with the sections and clauses its answer cited."""
     cited = selection.clauses or tuple(h.clause for h in hits[:1])
     return replace(turn, sections=tuple(dict.fromkeys(c.section for c in cited)), cited=tuple(c.id for c in cited))
+
+
+def _past_and_future(parts: Sequence[str]) -> bool:
+    """Whether one part asks about a past act (who set something up, when) and another about what is to come."""
+    asks = [read_asks(part) for part in parts]
+    return any(a.who_did or a.when_done for a in asks) and any(a.future for a in asks)
 
 
 class Assistant:
@@ -185,8 +193,8 @@ class Assistant:
             if turn is None:
                 turn = resolve(loaded.correct(text), previous)
                 hits = loaded.search.search(turn.question, turn.route, k=10)
-                intent = self._intent(loaded, turn, hits, in_conversation=previous is not None)
-                turn = _discussed(turn, _selected(loaded, turn, hits, intent), hits)
+                selection = self._selection(loaded, text, turn, hits, previous)
+                turn = _discussed(turn, selection, hits)
                 loaded.turns.put(chain, turn)
             previous = turn
         return chain, previous
@@ -206,7 +214,7 @@ class Assistant:
             raise QuestionError("history must be a list of earlier questions (strings), oldest first.")
         loaded = self._load()
         chain, previous = self._turns(loaded, history) if history else ((), None)
-        return Prepared(text, detect_language(text), resolve(loaded.correct(text), previous), chain, started, {})
+        return Prepared(text, detect_language(text), resolve(loaded.correct(text), previous), chain, started, {}, previous)
 
     def retrieve(self, prepared: Prepared) -> list[Hit]:
         """The ranked clauses for a prepared question (what ClauseRetriever returns as Documents)."""
@@ -216,10 +224,36 @@ class Assistant:
         """The clauses that answer (or an abstention), remembered for the conversation's next follow-up."""
         loaded = self._load()
         prepared.timings["compose_started"] = time.perf_counter()
-        intent = self._intent(loaded, prepared.turn, hits, in_conversation=bool(prepared.chain))
-        selection = _selected(loaded, prepared.turn, hits, intent)
+        selection = self._selection(loaded, prepared.text, prepared.turn, hits, prepared.previous)
         loaded.turns.put(chain_with(prepared.chain, prepared.text), _discussed(prepared.turn, selection, hits))
         return selection
+
+    def _selection(self, loaded: _Loaded, text: str, turn: Turn, hits: Sequence[Hit], previous: Turn | None) -> Selection:
+        """The clauses that answer a turn; for a message asking two or three questions, those answering each."""
+        in_conversation = previous is not None
+        selection = _selected(loaded, turn, hits, self._intent(loaded, turn, hits, in_conversation=in_conversation))
+        parts = question_parts(text)
+        if len(parts) < 2 or selection.abstained or selection.reason != "ranked" or not _past_and_future(parts):
+            return selection
+        # "When was it set up, and does the resolution say it should carry on?": a message asking what was
+        # done and what is to come, which the search answered with the one clause ranked best. The preamble
+        # records the one and the operative part decides the other, so no clause answers both. Each part is
+        # asked as the next turn of the conversation (its "it" is the part before), and the answer cites what
+        # answers each, when each is a lookup the text answers. Splitting every message that asks two things
+        # lost more dev answers than it won (7 to 4: "标准出来以后怎么落地，有没有说要出配套的实施指南？"
+        # asks one thing twice), and a part the text cannot answer ("…, and its budget?") leaves it whole.
+        answered, before = [], previous
+        for part in parts:
+            part_turn = resolve(loaded.correct(part), before)
+            part_hits = loaded.search.search(part_turn.question, part_turn.route, k=10)
+            intent = self._intent(loaded, part_turn, part_hits, in_conversation=before is not None)
+            chosen = _selected(loaded, part_turn, part_hits, intent)
+            if chosen.abstained or chosen.intent:
+                return selection
+            answered.append(chosen)
+            before = _discussed(part_turn, chosen, part_hits)
+        clauses = tuple({c.id: c for chosen in answered for c in chosen.clauses}.values())
+        return Selection(clauses, False, "each part of the question") if len(clauses) > len(selection.clauses) else selection
 
     def respond(self, prepared: Prepared, hits: Sequence[Hit], selection: Selection) -> Answer:
         """The selected clauses quoted and cited (or the LLM's validated answer), with the timings of every step."""

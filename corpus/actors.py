@@ -195,7 +195,8 @@ def _alias_pattern(alias: str) -> str:
     """A regex for one alias: flexible whitespace, word boundaries around Latin ends."""
     body = r"\s+".join(re.escape(word) for word in alias.split())
     if alias[0].isascii() and alias[0].isalnum():
-        body = r"(?<![A-Za-z0-9])" + body
+        # Nor after a letter and a hyphen: "e-government" and "non-members" name no actor.
+        body = r"(?<![A-Za-z0-9])(?<![A-Za-z]-)" + body
     if alias[-1].isascii() and alias[-1].isalnum():
         body += r"(?:s|es)?(?![A-Za-z0-9])"  # "SGs", "TSB Directors"
     return body

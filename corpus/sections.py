@@ -155,13 +155,15 @@ def verbs_named(text: str) -> set[str]:
     """
     norm = text.casefold().replace("请问", " ")
     found = sorted((m.start(), m.end(), key) for key, pattern in _VERB_IN_QUESTION.items() for m in pattern.finditer(norm))
-    named, negated_end = set(), -1
+    named, aside_end = set(), -1
     for start, end, key in found:
-        # "not just invited or encouraged": a verb joined to one set aside is set aside too.
-        if _NEGATED.search(norm[max(0, start - 16):start]) or (
-            negated_end >= 0 and _JOINED.fullmatch(norm[negated_end:start])
+        before = norm[max(0, start - 40):start]
+        # "not just invited or encouraged": a verb joined to one set aside is set aside too. So is one a
+        # question takes in beside the rest ("列出所有要行动的对象，包括被鼓励的、被邀请的"): it does not narrow.
+        if _NEGATED.search(before) or _INCLUDED.search(before) or (
+            aside_end >= 0 and _JOINED.fullmatch(norm[aside_end:start])
         ):
-            negated_end = max(negated_end, re.match(r"\w*", norm[end:]).end() + end)
+            aside_end = max(aside_end, re.match(r"\w*", norm[end:]).end() + end)
         else:
             named.add(key)
     return named
@@ -180,12 +182,21 @@ def without_verbs(text: str) -> str:
 
 
 # What joins two verbs of one phrase: "invited or encouraged", "请、鼓励".
-_JOINED = re.compile(r"\s*(?:,|，|、|/|\bor\b|\band\b|或者?|和|及)?\s*")
+_JOINED = re.compile(r"\s*(?:,|，|/|(?:、|\bor\b|\band\b|或者?|和|及)\s*(?:被|being|those|the ones)?\s*邀?)?\s*")
 # A verb set aside: "instructed (not just invited)", "被“请”而不是被“责成”", "（不算邀请的）" (请 of 邀请
-# found, its first character between).
+# found, its first character between, as after a joining word: "鼓励的、被邀请的").
+# "not counting the ones that are instructed", "leaving out those who are invited" too.
 _NEGATED = re.compile(
-    r"(?:\bnot(?: just| only| merely| simply)?|\brather than|\binstead of|\bexcept|\bexcluding|不算|不是|不包括|不含|除了|而非)"
-    r"[\s\"'“”‘’「」()（）]*(?:被|being|be|those|ones|the ones)?[\s\"'“”‘’「」]*[\u4e00-\u9fff]?$"
+    r"(?:\bnot(?: just| only| merely| simply| counting| including)?|\brather than|\binstead of|\bexcept(?: for)?|\bexcluding"
+    r"|\bleaving out|\bapart from|\bother than|不算|不是|不包括|不含|除了|除去|而非)"
+    r"[\s\"'“”‘’「」()（）]*(?:被|being|be|(?:the )?(?:ones|those|bodies|actors)(?: (?:that|who|which))?(?: (?:are|were|is|get|got))?)?"
+    r"[\s\"'“”‘’「」]*[\u4e00-\u9fff]?$"
+)
+# A verb taken in beside the others: "including the encouraged ones", "包括被邀请的", "as well as invited".
+_INCLUDED = re.compile(
+    r"(?:(?<!not )\bincluding|\bas well as|\bplus|(?<!不)包括|包含|连同|以及)[\s\"'“”‘’「」()（）]*"
+    r"(?:被|being|be|(?:the )?(?:ones|those|bodies|actors)(?: (?:that|who|which))?(?: (?:are|were|is|get|got))?)?"
+    r"[\s\"'“”‘’「」]*[\u4e00-\u9fff]?$"
 )
 
 

@@ -103,6 +103,9 @@ _ASKS_WHY = re.compile(r"\bwhy\b|\bfor what reason\b|为什么|为啥|为何|何
 _ASKS_FUTURE = re.compile(
     r"\bgoing forward\b|\bfrom now on\b|\bin (?:the )?future\b|\bnext steps?\b|\bwhat happens (?:to|with|next)\b"
     r"|以后|今后|接下来|下一步|将来|未来|接着|后续|(?<!最)后面"
+    # Whether something goes on ("is it supposed to keep going?", "RG-DT还会继续吗"): what the operative part keeps.
+    r"|\bkeep (?:going|running|working)\b|\bcontinu\w*|\bcarr(?:y|ies) on\b|\bstill (?:exist|run|operat|active|around|going)\w*"
+    r"|继续|延续|存续"
 )
 # "Who is responsible for…", "谁负责…": a question about who is tasked with something.
 _ASKS_WHO_ACTS = re.compile(
@@ -119,9 +122,10 @@ _WHO_WORDS = re.compile(
     r"\b(?:bod(?:y|ies)|organi[sz]ations?|entit(?:y|ies)|people|persons?|actors?|parties|members?|officials?)\b|"
     r"机构|人员|成员|组织|部门|单位|哪些人|什么人|各方"
 )
-# Words for any task, whatever its verb: "which bodies get tasks or invitations" asks for every actor.
+# Words for any task, whatever its verb: "which bodies get tasks or invitations", "被要求、鼓励或者邀请" ask
+# for every actor.
 # (_EITHER is what joins them.)
-_ANY_TASK = re.compile(r"\btasks?\b|\bduties\b|\bmandates?\b|\bjobs?\b|\bwork\b|任务|职责|分工|活儿|工作")
+_ANY_TASK = re.compile(r"\btask(?:s|ed)?\b|\bduties\b|\bmandates?\b|\bjobs?\b|\bwork\b|任务|职责|分工|活儿|工作|被要求")
 _EITHER = re.compile(r"\bor\b|或者|或是|还是|或(?=[a-z\u4e00-\u9fff])")
 _LIST_MENTION = re.compile(
     r"\b(mention\w*|refer\w*|cite[sd]?|anywhere|where (?:is|are|does|do)|(?:which|what) (?:[\w-]+ ){0,3}(?:clauses|paragraphs|parts|resolutions))\b|提到|提及|引用|涉及|哪些地方|哪些条款|哪几条|哪些段|哪几段|哪些决议"
@@ -162,7 +166,9 @@ _ALSO_ITS_WORDS = re.compile(
 # (what the question asks for, evidence a cited clause must contain to answer it)
 FACT_TYPES = (
     (r"how much|budget|cost|funding|fund(?:s|ed)?\b|\bfees?\b|\bsalar(?:y|ies)\b|\bremuneration\b|预算|经费|资金|费用|多少钱|薪水|薪酬|工资|报酬", r"[0-9]+\s*(?:万|亿|美元|瑞郎|法郎|chf|usd|\$)|预算|经费|资金"),
-    (r"deadline|due date|by when|by which year|by what year|截止|期限|之前完成|(?:哪一?年|什么时候|何时)之?前", r"截止|期限|前完成|之前|[0-9]{4}年[0-9]+月[0-9]+日|deadline"),
+    # A year something is due by ("targets Member States must hit by 2030", "到2030年要完成什么"): the text sets none.
+    (r"deadline|due date|by when|by which year|by what year|截止|期限|之前完成|(?:哪一?年|什么时候|何时)之?前"
+     r"|\bby (?:the end of )?(?:19|20)[0-9]{2}\b|到(?:19|20)[0-9]{2}年(?!议程)|(?:19|20)[0-9]{2}年(?:之前|以前|底前|前)", r"截止|期限|前完成|之前|[0-9]{4}年[0-9]+月[0-9]+日|deadline"),
     (r"复审|review(?:ed)?\b", r"复审|审议|审查|review"),
     # A bare 一 is the article ("一项战略目标": a strategic goal), not a count.
     (r"how many|多少(?:个|名|位|家|人|条|项|份|篇)|几(?:个国家|名|位|家)|数量",
@@ -172,7 +178,11 @@ FACT_TYPES = (
     # of RG-DT?", "who is the TSB Director?", not "who is the Director asked to work with?") or are the chair;
     # Chinese ones in 人, 长, 主席 or 主任 (报告人是谁, 谁是组长).
     (r"\bwho (?:chair(?:s|ed)|lead|leads|led|head(?:s|ed)?|(?:is|was) (?:the |its |their )?(?:[\w-]+ ){0,2}(?:chair\w*|\w{3,}(?:or|eur))(?: (?:of|for|in) [\w-]+(?: [\w-]+)?)?\W*$)"
-     r"|\b(?:chairs|leads|heads) the\b|主席是|主席由|任主席|(?:人|长|主席|主任)是谁|谁是[^，。？?]{0,10}(?:人|长|主席|主任)(?![\u4e00-\u9fff])|谁担任",
+     r"|\b(?:chairs|leads|heads) the\b|主席是|主席由|任主席|(?:人|长|主席|主任)是谁|谁是[^，。？?]{0,10}(?:人|长|主席|主任)(?![\u4e00-\u9fff])|谁担任"
+     # Where the holder of a post comes from: "ITU-D第2研究组的主席来自哪个国家", "what nationality is the rapporteur".
+     r"|(?:人|长|主席|主任)(?:来自|是)哪(?:个|一个)?(?:国|国家|里)|国籍|\bnationality\b"
+     r"|\b(?:chair\w*|director|rapporteur|convenor|head)s? (?:\w+ ){0,4}(?:from|of) (?:which|what) (?:country|nation)\b"
+     r"|\b(?:which|what) (?:country|nation) (?:is|are|does|do) (?:the |its )?(?:[\w-]+ ){0,3}(?:chair\w*|director|rapporteur|convenor|head)s?\b",
      r"主席|担任|牵头|chair"),
     (r"几次|多少次|how many times|how often|多久", r"每[0-9一二两三四五六七八九十]+年|[0-9一二两三四五六七八九十]+次|every \w+ years|times a year"),
     (r"penalt|sanction|punish|\bfine[sd]\b|\b(?:a|any|no) fine\b|处罚|惩罚|制裁", r"处罚|惩罚|制裁"),

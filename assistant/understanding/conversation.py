@@ -78,6 +78,46 @@ def is_followup(question: str) -> bool:
     return bool(route.items) and not (route.sections or route.actors or route.references)
 
 
+# Where a question may hold a second one: after a question mark, or at a comma or semicolon, a joining
+# word after it ("…set up, and does the resolution say it should carry on?", "它是哪年成立的，决议对它后续有啥安排").
+_PART_BREAK = re.compile(
+    r"(?<=[?？])\s*(?:and|also|plus|then|那|还有|另外|以及)?\s*"
+    r"|\s*[,，;；]\s*(?:(?:and|also|plus|then)\b|以及|还有|另外|并且|而且|那么?|同时)?\s*"
+)
+# What makes a part a question of its own: a question word (English: opening it; Chinese: anywhere in it).
+_ASKS_EN = re.compile(
+    r"^(?:what|what's|which|who|who's|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should"
+    r"|will|would|has|have|had|must)\b"
+)
+_ASKS_ZH = re.compile(r"什么|啥|哪|谁|吗|怎么|怎样|如何|多少|几[个年月项条段次点]|是否|有没有|是不是|为什么|为何")
+MAX_PARTS = 3
+
+
+def question_parts(question: str) -> tuple[str, ...]:
+    """The questions one message asks, when it asks two or three, each a question of its own
+    ("When was it set up, and does the resolution say it should carry on?"); else the message alone.
+
+    A comma inside one question ("除了TSAG以外，还有谁…", "my country is in transition, does any of
+    this apply to us") does not split it: every part must ask, with a question word of its own.
+
+    >>> question_parts("When was RG-DT set up, and does the resolution say it should carry on?")
+    ('When was RG-DT set up', 'does the resolution say it should carry on?')
+    >>> question_parts("除了TSAG以外，还有哪些机构有任务？")
+    ('除了TSAG以外，还有哪些机构有任务？',)
+    """
+    parts = [p.strip() for p in _PART_BREAK.split(question.strip()) if p and p.strip(" \t?？.。!！")]
+    if not 2 <= len(parts) <= MAX_PARTS:
+        return (question,)
+    for part in parts:
+        norm = normalize(part)
+        if detect_language(part) == "zh":
+            if len(CJK.findall(norm)) < 4 or not _ASKS_ZH.search(norm):
+                return (question,)
+        elif len(norm.split()) < 3 or not _ASKS_EN.search(norm):
+            return (question,)
+    return tuple(parts)
+
+
 def chain_with(chain: tuple[str, ...], question: str) -> tuple[str, ...]:
     """The questions `question`'s turn depends on, given those of the turn before it.
 

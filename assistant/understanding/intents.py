@@ -69,6 +69,7 @@ class Wording:
     operative_part: bool = False  # names the operative part and no topic the text holds
     other_body: bool = False  # names a body other than the one that adopted the text ("the WTDC resolution")
     addressing: bool = False  # names an addressing verb ("instructed", 请), not set aside
+    asks_who: bool = False  # asks who is tasked ("who is expected to…", "谁负责…"), whatever the verb
     # After earlier turns: the topic may be theirs ("what happens to it going forward?"), so the words of
     # this one alone do not show that it names none.
     in_conversation: bool = False
@@ -281,11 +282,15 @@ class IntentClassifier:
             # and "where was Resolution 89 adopted" or "what is Resolution 73 about" asks about
             # the clause citing it, not this text.
             label = "lookup"
-        if (label == "lookup" and wording.addressing and wording.topics == () and not wording.in_conversation
+        if (label == "lookup" and (wording.addressing or wording.asks_who) and wording.topics is not None
+                and not _topics_beyond(wording.topics, "who-acts") and not wording.in_conversation
                 and not (route.actors or route.sections or route.items)):
             # "Which bodies does the assembly instruct (not just invite or encourage)?" names an addressing
-            # verb and nothing to look up, no actor, section or topic: it asks who is addressed so. A rule,
-            # because the verbs set aside pull the embedding to lookups (lookup 0.75, who-acts 0.24).
+            # verb and nothing to look up, no actor, section or topic: it asks who is addressed so, and so does
+            # "Who is expected to take action on sustainable digital transformation under this text?", whose
+            # only other words are the text's subject and how who-acts questions ask ("take action"). A rule,
+            # because the verbs set aside and the subject's words pull the embedding to lookups (lookup 0.75,
+            # who-acts 0.24; lookup 0.75, who-acts 0.14).
             label = "who-acts"
         if route.excluded and not route.actors and not route.sections:
             # "除了TSAG，还有谁要采取行动？": setting an actor aside and naming no other asks who

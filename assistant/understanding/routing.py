@@ -52,10 +52,10 @@ _ITEM_PATTERNS = (
     re.compile(r"(下一|后一|next)\s*(?:段|项|款|条|点|个|one|paragraph|item|point|clause)"),
     # "the one after that", "the following paragraph": the next one too.
     re.compile(r"\b(?:one|paragraph|para|item|point|clause)\s+(after)\s+(?:that|this|it)\b|\b(following)\s+(?:one|paragraph|item|point|clause)\b"),
-    # A digit that is the whole question: "what about 4?", "and 3?", "那2呢？" (a follow-up's item;
-    # "and 89?" is a resolution's number, not a paragraph's).
-    re.compile(r"^\W*(?:(?:ok|okay|so|and|then|what|how)\W+)*(?:about\s+)?(?:no\.?\s*|#)?([0-9])\W*$"),
-    re.compile(r"^\W*(?:那么?|还有)?\s*([0-9])\s*(?:呢|吗)?\W*$"),
+    # A digit or a letter that is the whole question: "what about 4?", "and 3?", "ok what about c", "那2呢？"
+    # (a follow-up's item; "and 89?" is a resolution's number, not a paragraph's).
+    re.compile(r"^\W*(?:(?:ok|okay|so|and|then|what|how)\W+)*(?:about\s+)?(?:no\.?\s*|#)?([0-9]|[a-h])\W*$"),
+    re.compile(r"^\W*(?:那么?|还有)?\s*([0-9]|[a-h])\s*(?:呢|吗)?\W*$"),
     # An ordinal that is the whole question: "and the fourth?", "what about the third".
     re.compile(r"^\W*(?:(?:ok|okay|so|and|then|what|how)\W+)*(?:about\s+)?the\s+(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|[4-6]th)\W*$"),
 )
@@ -240,9 +240,19 @@ _EXCEPT = re.compile(r"\b(?:apart from|besides|other than|except(?: for)?|aside 
 
 
 def _excluded_actors(question: str) -> set[str]:
-    """Actors the question sets aside: the one named right after "apart from" / 除了."""
+    """Actors the question sets aside: those named right after "apart from" / 除了, with the ones joined
+    to them ("除了TSAG、TSB、SG这些…": all three)."""
     ends = [m.end() for m in _EXCEPT.finditer(question.casefold())]
-    return {key for start, _, key in actor_mentions(question) if any(0 <= start - end <= 4 for end in ends)}
+    excluded, last = set(), []
+    for start, end, key in actor_mentions(question):
+        if any(0 <= start - e <= 4 for e in ends) or any(_ACTOR_JOINED.fullmatch(question, e, start) for e in last):
+            excluded.add(key)
+            last.append(end)
+    return excluded
+
+
+# What joins two names in a list: "TSAG、TSB", "TSAG, TSB and SGs", "TSAG和TSB".
+_ACTOR_JOINED = re.compile(r"\s*(?:、|,|，|/|\band\b|\bor\b|和|及|与|或)\s*(?:the\s+)?")
 
 
 def _with_ranges(norm: str, items: list[str]) -> list[str]:

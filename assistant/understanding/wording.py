@@ -69,6 +69,7 @@ def read_wording(question: str, hits: Sequence[Hit], route: Route, corpus: Corpu
         # A verb of the text's own mandates: "要求" (requests) addresses no one in a text that only
         # instructs, invites and encourages ("决议对6G标准化提出了哪些具体要求？" asks about 6G).
         addressing=bool(verbs_named(question) & {m.verb for m in list_mandates(clauses)}),
+        asks_who=asks.who_acts and not asks.who_did,
         # "Who is instructed in the operative part?" asks who acts there, not for the part.
         operative_part="operative" in parts_named(question) and not asks.who_acts
         and is_generic(without_verbs(without_part_names(question)), corpus, asking=asking_terms("overview")),

@@ -31,6 +31,10 @@ from assistant.understanding.asks import (
         ("这个脚注标在哪一段？", "anchor"),
         ("Which clause is it attached to, and what does it say?", "also_its_words"),
         ("Which bodies get tasks or invitations?", "either"),
+        # Whether something goes on is what is to happen next.
+        ("is it supposed to keep going?", "future"),
+        ("RG-DT还会继续吗？", "future"),
+        ("还有哪些主体在决议里被要求、鼓励或者邀请采取行动？", "any_task"),
     ],
 )
 def test_each_shape_is_read_in_both_languages(question, shape):

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from assistant.understanding.conversation import Turn, TurnMemory, chain_with, is_followup
+from assistant.understanding.conversation import Turn, TurnMemory, chain_with, is_followup, question_parts
 from assistant.understanding.routing import route_question
 
 DOC = "wtsa-res106-2024"
@@ -56,6 +56,9 @@ DOC = "wtsa-res106-2024"
         (["what's resolves 1?"], "ok and the 2nd one", ["resolves/2"]),  # one clause cited: its section's second
         (["What does resolves 2 say?"], "what about 4?", ["resolves/4"]),  # a number alone is the next item asked
         (["忆及了哪些决议？"], "那2呢？", ["recalling/b"]),  # lettered paragraphs: a number counts them
+        (["what's considering b about?"], "ok what about c", ["considering/c"]),  # a letter alone is the next item asked
+        # A message asking two things is answered for each, its "it" the part before.
+        (["What is RG-DT?"], "它是哪年成立的，决议对它后续有啥安排", ["noting/1", "resolves-to-instruct-tsag/1"]),
         # A follow-up that says what it asks of the actor keeps its words; "它" is the earlier abbreviation.
         (["RG-DT是谁设立的？"], "那这份决议要TSAG拿它怎么办？", ["resolves-to-instruct-tsag/1"]),
         # "It" after a paragraph named by its number is that paragraph, not the whole section it is in.
@@ -175,3 +178,20 @@ def test_a_few_chinese_characters_naming_nothing_lean_on_the_last_question():
     assert is_followup("谁成立的？") and is_followup("啥时候？")
     # Naming an actor, a section or an abbreviation, a short question has a subject of its own.
     assert not is_followup("TSAG做什么？") and not is_followup("前言讲了啥") and not is_followup("RG-DT是啥")
+
+
+@pytest.mark.parametrize(
+    "message, parts",
+    [
+        ("When was RG-DT set up, and does the resolution say it should carry on?",
+         ("When was RG-DT set up", "does the resolution say it should carry on?")),
+        ("它是啥时候成立的？后面由谁继续它的工作", ("它是啥时候成立的？", "后面由谁继续它的工作")),
+        # A comma inside one question, or a part with no question word of its own, does not split it.
+        ("除了TSAG以外，还有哪些机构有任务？", None),
+        ("my country is an economy in transition, does any of this apply to us", None),
+        ("我在高校工作，学校是ITU学术成员，决议里跟高校有关的内容有哪些", None),
+        ("What is TSAG instructed to do?", None),
+    ],
+)
+def test_a_message_asking_two_questions_is_read_as_each(message, parts):
+    assert question_parts(message) == (parts or (message,))

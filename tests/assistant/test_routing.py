@@ -50,6 +50,14 @@ def test_a_count_before_a_sections_name_asks_for_each_paragraph():
     assert not route_question("What does resolves 4 say?").wants_list
 
 
+def test_every_actor_listed_after_apart_from_is_set_aside():
+    assert set(route_question("除了TSAG、TSB、SG这些国际电联内部的，还有谁要行动？").excluded) == {"tsag", "tsb-director", "study-groups"}
+    assert route_question("Apart from TSAG and the TSB Director, who else acts?").excluded == ("tsag", "tsb-director")
+    # A name after the set-aside one, not joined to it, is asked about.
+    route = route_question("除了TSAG以外，TSB要做什么")
+    assert route.excluded == ("tsag",) and route.actors == ("tsb-director",)
+
+
 def test_route_finds_actors_and_list_intent():
     route = route_question("What are the study groups instructed to do?")
     assert route.actors == ("study-groups",)

@@ -31,6 +31,9 @@ from corpus.errors import AssistantError
         ("TSB Directors", ["tsb-director"]),
         ("局主任", []),  # the tail of three directors' names: nobody's
         ("my government", ["members"]),
+        # A name after a letter and a hyphen is part of another word: no actor.
+        ("what does WTDC Res 89 say about e-government", []),
+        ("non-members", []),
         ("Nothing to see here", []),
         ("TSBX and associated ideas", []),
     ],
