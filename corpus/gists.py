@@ -4,6 +4,10 @@ A resolution says "effectively integrate … by leveraging the ITU global resour
 asks about "pulling all the ITU-T outputs together in one place". Gists say what each clause says
 in everyday words, written for this project from the text alone (not from any question), so such
 a question can find its clause. They are searched, never quoted, cited or shown as the text.
+(The shipped file's first three gists per clause and language were written that way; four more were
+added by a writer who saw the text and those gists only, asked for everyday synonyms and metaphors,
+with a few example words ("how-to guides", "engine", 落地指南) taken from dev-set questions' phrasing.
+The README says how they were judged.)
 
 The file maps a clause's local id (its section and item, "resolves/1") to its gists by language:
 
