@@ -178,16 +178,17 @@ def cmd_ask(args, settings: Settings) -> int:
     """
     if (args.question is None) == (args.batch is None):
         raise AssistantError('Give one question, e.g. ask "What is TSAG instructed to do?", or --batch FILE.jsonl')
+    # A bad question or batch file is refused at once, before seconds of loading.
     if args.question is not None:
         from assistant.text import validate_question
 
-        validate_question(args.question)  # a bad question is refused at once, before seconds of loading
+        validate_question(args.question)
+    rows = _read_batch(args.batch) if args.batch else None
     from assistant.core import Assistant
 
     assistant = Assistant(settings, clauses=_load_library(settings, [], strict=args.strict).clauses)
     answering = assistant.as_runnable()  # the same LangChain Runnable the app and its /ask API use
-    if args.batch:
-        rows = _read_batch(args.batch)
+    if rows is not None:
         assistant.load()
         for row in rows:
             try:
