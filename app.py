@@ -107,6 +107,7 @@ if __name__ == "__main__":
 
 import atexit  # noqa: E402
 import logging  # noqa: E402
+import threading  # noqa: E402
 
 from starlette.middleware import Middleware  # noqa: E402
 
@@ -164,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # GIL, so loading alongside Gradio's start delays the page by as much as it gains. The Assistant's
     # own process has been loading since the start: this waits for it and says "Ready".
     app.loader.start()
+    threading.Thread(target=app.prepare, name="ra-prepare", daemon=True).start()
     demo.block_thread()
     return 0
 

@@ -289,8 +289,10 @@ class _Served:
         from assistant.core import Assistant
 
         self.assistant = Assistant(settings)
-        self.runnable = self.assistant.as_runnable()
         self._early: Future | None = pool.submit(self.assistant.load, progress=True)
+        # LangChain's import (~1 CPU-s) beside the load, not before it: the load begins that much sooner,
+        # and the parent's first calls (documents, mandates: its page) do not wait for it.
+        self._runnable: Future = pool.submit(self.assistant.as_runnable)
 
     def load(self, progress: bool) -> None:
         early, self._early = self._early, None
@@ -317,10 +319,10 @@ class _Served:
         return self.assistant.index.location
 
     def answer(self, request: dict) -> Answer:
-        return self.runnable.invoke(request)
+        return self._runnable.result().invoke(request)
 
     def answers(self, request: dict):
-        return self.runnable.stream(request)
+        return self._runnable.result().stream(request)
 
 
 def serve(requests: Connection, replies: Connection) -> int:

@@ -148,7 +148,8 @@ class App:
 
     def __init__(self, assistant: Assistant | AssistantProcess):
         self.assistant = assistant
-        self.runnable = assistant.as_runnable()
+        self._runnable = None  # made at the first answer, or by `prepare` once the page is up
+        self._runnable_lock = threading.Lock()
         self.loader = Loader(assistant)
         self.corpus = Corpus(assistant.documents())
         self.mandates = assistant.mandates()
@@ -160,6 +161,21 @@ class App:
 
     def close(self) -> None:
         shutil.rmtree(self._csv_dir, ignore_errors=True)
+
+    @property
+    def runnable(self):
+        """The Assistant's answering as a LangChain Runnable (importing LangChain takes ~1 CPU-s: not before the page)."""
+        with self._runnable_lock:
+            if self._runnable is None:
+                self._runnable = self.assistant.as_runnable()
+            return self._runnable
+
+    def prepare(self) -> None:
+        """Make the Runnable now (for the app, once the page is up), so the first answer does not wait for it."""
+        try:
+            self.runnable  # noqa: B018 - making it is the point
+        except Exception:  # the first question makes it again and reports what fails
+            log.exception("preparing the answering failed")
 
     # -- answering (shared by the chat and the API)
 
