@@ -131,7 +131,7 @@ _CLI_IMPORTS = """
 import json, sys
 from assistant.cli import main
 code = main(sys.argv[1:])
-print(json.dumps(sorted(m for m in ("assistant.core", "corpus.library", "langchain_core", "chromadb", "onnxruntime") if m in sys.modules)))
+print(json.dumps(sorted(m for m in ("assistant.core", "corpus.library", "langchain_core", "chromadb", "onnxruntime", "numpy") if m in sys.modules)))
 sys.exit(code)
 """
 
@@ -146,7 +146,7 @@ sys.exit(code)
     ],
 )
 def test_cli_refuses_a_bad_batch_before_loading_anything(offline_env, tmp_path, content, fragment):
-    # Neither the corpus nor the Assistant (model, index, LangChain): a bad file costs a fraction of a second.
+    # Neither the corpus nor the Assistant (model, index, LangChain), nor numpy: a bad file costs a fraction of a second.
     batch = tmp_path / "questions.jsonl"
     if content is not None:
         batch.write_bytes(content)
