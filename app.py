@@ -107,7 +107,6 @@ if __name__ == "__main__":
 
 import atexit  # noqa: E402
 import logging  # noqa: E402
-import threading  # noqa: E402
 
 from starlette.middleware import Middleware  # noqa: E402
 
@@ -163,9 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Index: {assistant.index.location}", flush=True)
     # After the server is up, not before: in this process (RA_EMBEDDING_PROCESS=same) imports hold the
     # GIL, so loading alongside Gradio's start delays the page by as much as it gains. The Assistant's
-    # own process has been loading since the start: this waits for it and says "Ready".
+    # own process has been loading since the start: this waits for it and says "Ready". It first makes the
+    # answering's Runnable here (LangChain's import, ~1 CPU-s), which the page did not wait for.
     app.loader.start()
-    threading.Thread(target=app.prepare, name="ra-prepare", daemon=True).start()
     demo.block_thread()
     return 0
 
