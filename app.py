@@ -1,4 +1,4 @@
-"""The chat app's entry point: arguments, an early start of the Assistant's process, launch.
+"""The chat app's entry point: arguments and settings checked, an early start of the Assistant's process, launch.
 
     python app.py                      # http://127.0.0.1:7860
     python app.py --port 8080
@@ -7,55 +7,26 @@
 The page (webui/) answers at once and the first question waits for the model and index: the Assistant
 (model, indexes, answering) loads in a child process started here, before gradio is imported, so it
 loads on the other core while the page comes up (RA_EMBEDDING_PROCESS=same: in this process, once the
-server is up). The chat's answering is also the API endpoint `/ask`:
+server is up). --help, a bad argument or setting and a network address without RA_AUTH are answered
+before either starts, in a fraction of a second. The chat's answering is also the API endpoint `/ask`:
 
     Client("http://127.0.0.1:7860").predict(question="What is TSAG instructed to do?", history=[], api_name="/ask")
 """
 
 from __future__ import annotations
 
+import argparse
+import ipaddress
 import os
 import sys
+from collections.abc import Sequence
 
 # Before gradio (and anything that may import huggingface_hub or chromadb) is imported: no network.
 from assistant.settings import Settings, use_offline_environment
 from assistant.worker import AssistantProcess
+from corpus.errors import AssistantError
 
 use_offline_environment()
-
-
-def start_assistant(argv: list[str]) -> AssistantProcess | None:
-    """Start the Assistant's own process now; None for --help, bad settings or RA_EMBEDDING_PROCESS=same.
-
-    Loading the model and the indexes takes ~4 s of CPU that holds the GIL; begun in a child
-    before gradio is imported, it runs on the other core while the page comes up.
-    """
-    if {"-h", "--help"} & set(argv):
-        return None
-    try:
-        settings = Settings.from_env()
-        return AssistantProcess(settings) if settings.separate_embedding_process else None
-    except Exception:  # main() reads the settings again and reports the problem in one line
-        return None
-
-
-EARLY_ASSISTANT = start_assistant(sys.argv[1:]) if __name__ == "__main__" else None
-_PORT = os.environ.get("GRADIO_SERVER_PORT", "")
-if __name__ == "__main__" and _PORT and not (_PORT.isdigit() and 1 <= int(_PORT) <= 65535):
-    sys.exit(f"error: GRADIO_SERVER_PORT={_PORT!r} is not a port number from 1 to 65535")  # gradio's import would crash
-
-import argparse  # noqa: E402
-import atexit  # noqa: E402
-import ipaddress  # noqa: E402
-import logging  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-
-from starlette.middleware import Middleware  # noqa: E402
-
-from assistant.core import Assistant, AssistantError  # noqa: E402
-from webui.auth import LoginThrottle  # noqa: E402
-from webui.handlers import App  # noqa: E402
-from webui.layout import build, launch_options  # noqa: E402
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -77,17 +48,6 @@ def parse_auth(value: str) -> tuple[str, str]:
     return user, password
 
 
-def assistant_for(settings: Settings) -> Assistant | AssistantProcess:
-    """The Assistant's own process (the one started at import, if its settings still hold), or the Assistant here."""
-    early = EARLY_ASSISTANT
-    if early is not None and early.settings != settings:
-        early.close()
-        early = None
-    if not settings.separate_embedding_process:
-        return Assistant(settings)
-    return early or AssistantProcess(settings)
-
-
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Start the Resolution Assistant chat app.")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST,
@@ -106,16 +66,75 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def checked(args: argparse.Namespace) -> tuple[Settings, tuple[str, str] | None] | int:
+    """The settings and the login (RA_AUTH), or the exit code of a refusal it has printed.
+
+    Run before the Assistant's process starts and before gradio is imported: a bad setting or a
+    network address without a login is refused in a fraction of a second, with nothing loaded.
+    """
+    try:
+        settings = Settings.from_env()
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    auth = parse_auth(settings.auth) if settings.auth else None
+    if not is_loopback(args.host) and auth is None and not args.no_auth:
+        print(f"Refusing to listen on {args.host}: it is reachable from other machines. "
+              "Set RA_AUTH=user:password to require a login, or pass --no-auth to allow anyone.", file=sys.stderr)
+        return 2
+    return settings, auth
+
+
+def start_assistant(settings: Settings) -> AssistantProcess | None:
+    """Start the Assistant's own process now; None for RA_EMBEDDING_PROCESS=same.
+
+    Loading the model and the indexes takes ~4 s of CPU that holds the GIL; begun in a child
+    before gradio is imported, it runs on the other core while the page comes up.
+    """
+    return AssistantProcess(settings) if settings.separate_embedding_process else None
+
+
+EARLY_ASSISTANT: AssistantProcess | None = None
+if __name__ == "__main__":
+    _PORT = os.environ.get("GRADIO_SERVER_PORT", "")
+    if _PORT and not (_PORT.isdigit() and 1 <= int(_PORT) <= 65535):
+        sys.exit(f"error: GRADIO_SERVER_PORT={_PORT!r} is not a port number from 1 to 65535")  # gradio's import would crash
+    # --help, a bad argument or setting, a network address without a login: answered now, with nothing loaded.
+    _CHECKED = checked(parse_args())
+    if isinstance(_CHECKED, int):
+        sys.exit(_CHECKED)
+    EARLY_ASSISTANT = start_assistant(_CHECKED[0])
+
+import atexit  # noqa: E402
+import logging  # noqa: E402
+
+from starlette.middleware import Middleware  # noqa: E402
+
+from assistant.core import Assistant  # noqa: E402
+from webui.auth import LoginThrottle  # noqa: E402
+from webui.handlers import App  # noqa: E402
+from webui.layout import build, launch_options  # noqa: E402
+
+
+def assistant_for(settings: Settings) -> Assistant | AssistantProcess:
+    """The Assistant's own process (the one started at import, if its settings still hold), or the Assistant here."""
+    early = EARLY_ASSISTANT
+    if early is not None and early.settings != settings:
+        early.close()
+        early = None
+    if not settings.separate_embedding_process:
+        return Assistant(settings)
+    return early or AssistantProcess(settings)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    result = checked(args)
+    if isinstance(result, int):
+        return result
+    settings, auth = result
     try:
-        settings = Settings.from_env()
-        auth = parse_auth(settings.auth) if settings.auth else None
-        if not is_loopback(args.host) and auth is None and not args.no_auth:
-            print(f"Refusing to listen on {args.host}: it is reachable from other machines. "
-                  "Set RA_AUTH=user:password to require a login, or pass --no-auth to allow anyone.", file=sys.stderr)
-            return 2
         assistant = assistant_for(settings)
         app = App(assistant)
     except AssistantError as exc:
@@ -143,7 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Index: {assistant.index.location}", flush=True)
     # After the server is up, not before: in this process (RA_EMBEDDING_PROCESS=same) imports hold the
     # GIL, so loading alongside Gradio's start delays the page by as much as it gains. The Assistant's
-    # own process has been loading since the start: this waits for it and says "Ready".
+    # own process has been loading since the start: this waits for it and says "Ready". It first makes the
+    # answering's Runnable here (LangChain's import, ~1 CPU-s), which the page did not wait for.
     app.loader.start()
     demo.block_thread()
     return 0

@@ -106,9 +106,9 @@ def cmd_index(args, settings: Settings) -> int:
       resolution-assistant index
       resolution-assistant index --rebuild --json
     """
+    library = _load_library(settings, [], strict=args.strict)  # a bad file with --strict: refused before the Assistant loads
     from assistant.core import Assistant
 
-    library = _load_library(settings, [], strict=args.strict)
     assistant = Assistant(settings, clauses=library.clauses)
     report = assistant.build_index(rebuild=args.rebuild, progress=not args.json)
     if args.json:
@@ -178,16 +178,18 @@ def cmd_ask(args, settings: Settings) -> int:
     """
     if (args.question is None) == (args.batch is None):
         raise AssistantError('Give one question, e.g. ask "What is TSAG instructed to do?", or --batch FILE.jsonl')
+    # A bad question or batch file is refused at once, before seconds of loading.
     if args.question is not None:
         from assistant.text import validate_question
 
-        validate_question(args.question)  # a bad question is refused at once, before seconds of loading
+        validate_question(args.question)
+    rows = _read_batch(args.batch) if args.batch else None
+    library = _load_library(settings, [], strict=args.strict)
     from assistant.core import Assistant
 
-    assistant = Assistant(settings, clauses=_load_library(settings, [], strict=args.strict).clauses)
+    assistant = Assistant(settings, clauses=library.clauses)
     answering = assistant.as_runnable()  # the same LangChain Runnable the app and its /ask API use
-    if args.batch:
-        rows = _read_batch(args.batch)
+    if rows is not None:
         assistant.load()
         for row in rows:
             try:

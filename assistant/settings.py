@@ -8,8 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corpus.errors import AssistantError
-from embeddings.index import CHROMA_URL_EXAMPLE, url_complaint
-from embeddings.onnx_model import BACKENDS, DEFAULT_BACKEND
+from embeddings.options import BACKENDS, CHROMA_URL_EXAMPLE, DEFAULT_BACKEND, url_complaint
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 

@@ -289,8 +289,23 @@ class _Served:
         from assistant.core import Assistant
 
         self.assistant = Assistant(settings)
-        self.runnable = self.assistant.as_runnable()
-        self._early: Future | None = pool.submit(self.assistant.load, progress=True)
+        self._runnable = None
+        self._making = threading.Lock()
+        self._early: Future | None = pool.submit(self._begin)
+
+    def _begin(self) -> None:
+        """The load, then LangChain's import (~1 CPU-s): after the load, not before it, so the load begins that
+        much sooner and the parent's first calls (documents, mandates: its page) do not wait for it. In this
+        thread, not beside the load: two threads importing at once can deadlock on the modules they share."""
+        self.assistant.load(progress=True)
+        self._answering()
+
+    def _answering(self):
+        """The Assistant's Runnable, made once (a failure is raised here, and the next call tries again)."""
+        with self._making:
+            if self._runnable is None:
+                self._runnable = self.assistant.as_runnable()
+            return self._runnable
 
     def load(self, progress: bool) -> None:
         early, self._early = self._early, None
@@ -317,10 +332,10 @@ class _Served:
         return self.assistant.index.location
 
     def answer(self, request: dict) -> Answer:
-        return self.runnable.invoke(request)
+        return self._answering().invoke(request)
 
     def answers(self, request: dict):
-        return self.runnable.stream(request)
+        return self._answering().stream(request)
 
 
 def serve(requests: Connection, replies: Connection) -> int:

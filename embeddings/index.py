@@ -25,6 +25,7 @@ import numpy as np
 
 from corpus.clause import Clause
 from corpus.errors import AssistantError, IndexStateError
+from embeddings.options import CHROMA_URL_EXAMPLE, url_complaint
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -117,25 +118,6 @@ class DenseHit:
         """The hit of an index entry: "X@en", the English entry of clause X, is a hit of X."""
         clause_id, _, version = entry_id.partition(VERSION_MARK)
         return cls(clause_id, similarity, version)
-
-
-CHROMA_URL_EXAMPLE = "http://127.0.0.1:8000"
-
-
-def url_complaint(name: str, url: str, example: str) -> str:
-    """Why `url`, the value of setting `name`, is no http(s) URL with a host and a valid port ("" when it is one).
-
-    >>> url_complaint("RA_CHROMA_URL", "http://[::1", CHROMA_URL_EXAMPLE)
-    "RA_CHROMA_URL='http://[::1' is not a URL like http://127.0.0.1:8000 (Invalid IPv6 URL)"
-    """
-    try:
-        parsed = urlparse(url)
-        parsed.port  # noqa: B018 -- raises ValueError when the port is not a number from 0 to 65535
-    except ValueError as exc:  # "http://[::1", "http://host:99999"
-        return f"{name}={url!r} is not a URL like {example} ({exc})"
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        return f"{name}={url!r} is not a URL like {example}"
-    return ""
 
 
 def collection_name(model_id: str, corpus_name: str) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.errors import ModelError
+from embeddings.options import BACKENDS, DEFAULT_BACKEND
 from embeddings.model import (
     DEFAULT_MODEL,
     DEFAULT_MODEL_DIR,
@@ -38,9 +39,6 @@ from embeddings.model import (
     materialize_default_model,
     missing_model,
 )
-
-BACKENDS = ("onnx", "torch")
-DEFAULT_BACKEND = "onnx"
 
 _EXPORTER_VERSION = 1  # bump when the files written by _export change
 _OPSET = 17

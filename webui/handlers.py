@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import gradio as gr
 
@@ -56,8 +56,9 @@ class Loader:
     With the Assistant in its own process (the app's default) the load began there at the start: this waits for it.
     """
 
-    def __init__(self, assistant: Assistant | AssistantProcess):
+    def __init__(self, assistant: Assistant | AssistantProcess, prepare: Callable[[], None] | None = None):
         self.assistant = assistant
+        self.prepare = prepare  # run first in the load's thread (the app's Runnable), each time a load starts
         self.done = threading.Event()
         self.failure: BaseException | None = None
         self._lock = threading.Lock()
@@ -80,6 +81,8 @@ class Loader:
         started = time.perf_counter()
         print("Loading the model and index…", flush=True)
         failure = None
+        if self.prepare is not None:
+            self.prepare()
         try:
             self.assistant.load(progress=True)
         except (KeyboardInterrupt, SystemExit):
@@ -148,8 +151,9 @@ class App:
 
     def __init__(self, assistant: Assistant | AssistantProcess):
         self.assistant = assistant
-        self.runnable = assistant.as_runnable()
-        self.loader = Loader(assistant)
+        self._runnable = None  # made at the first answer, or by `prepare` when the load starts (after the page is up)
+        self._runnable_lock = threading.Lock()
+        self.loader = Loader(assistant, prepare=self.prepare)
         self.corpus = Corpus(assistant.documents())
         self.mandates = assistant.mandates()
         self.resolution_html = {lang: render_resolution(self.corpus, lang) for lang in LANGUAGES}
@@ -160,6 +164,21 @@ class App:
 
     def close(self) -> None:
         shutil.rmtree(self._csv_dir, ignore_errors=True)
+
+    @property
+    def runnable(self):
+        """The Assistant's answering as a LangChain Runnable (importing LangChain takes ~1 CPU-s: not before the page)."""
+        with self._runnable_lock:
+            if self._runnable is None:
+                self._runnable = self.assistant.as_runnable()
+            return self._runnable
+
+    def prepare(self) -> None:
+        """Make the Runnable now (the loader does, before it waits for the model), so the first answer does not wait for it."""
+        try:
+            self.runnable  # noqa: B018 - making it is the point
+        except Exception:  # the first question makes it again and reports what fails
+            log.exception("preparing the answering failed")
 
     # -- answering (shared by the chat and the API)
 

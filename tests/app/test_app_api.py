@@ -113,6 +113,39 @@ def test_a_network_address_needs_a_login(tmp_path, model_cache_dir):
     assert "RA_AUTH" in run.stderr and "--no-auth" in run.stderr
 
 
+# `python app.py ARGS` as run by runpy, printing at its end what it had started and imported.
+_AUDITED_APP = """
+import json, runpy, sys
+spawned = []
+sys.addaudithook(lambda event, args: spawned.append(repr(args[1])) if event == "subprocess.Popen" else None)
+path, sys.argv = sys.argv[1], sys.argv[1:]
+try:
+    runpy.run_path(path, run_name="__main__")
+finally:
+    print(json.dumps({"spawned": spawned, "gradio": "gradio" in sys.modules, "assistant": "assistant.core" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "says"),
+    [
+        pytest.param(["--host", "0.0.0.0"], {}, 2, "RA_AUTH", id="network-without-login"),
+        pytest.param(["--host", "0.0.0.0"], {"RA_AUTH": "nopassword"}, 1, "user:password", id="bad-ra-auth"),
+        pytest.param([], {"RA_LLM_TIMEOUT": "-3"}, 1, "RA_LLM_TIMEOUT", id="bad-setting"),
+        pytest.param(["--help"], {}, 0, "", id="help"),
+    ],
+)
+def test_what_the_app_refuses_it_refuses_before_loading_anything(tmp_path, model_cache_dir, args, env, code, says):
+    # Neither the Assistant's process nor gradio: a refusal takes a fraction of a second, not a start's ~6 s.
+    run = subprocess.run(
+        [sys.executable, "-c", _AUDITED_APP, str(ROOT / "app.py"), *args, "--port", str(free_port())],
+        cwd=ROOT, env=app_env(tmp_path / "data", model_cache_dir, **env), capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == code, run.stderr
+    assert says in run.stderr
+    assert json.loads(run.stdout.splitlines()[-1]) == {"spawned": [], "gradio": False, "assistant": False}
+
+
 def test_ra_auth_makes_the_app_ask_for_a_login(tmp_path, model_cache_dir, shipped_index):
     port = free_port()
     log = tmp_path / "server.log"

@@ -14,13 +14,15 @@ The cases are data, in adversarial_questions.jsonl, one JSON object a line:
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from corpus.errors import AssistantError, QuestionError
-from tests.reliability.conftest import assert_grounded, assert_one_line_error, cli_env, run_cli
+from tests.reliability.conftest import ROOT, assert_grounded, assert_one_line_error, cli_env, run_cli
 
 CASES_FILE = Path(__file__).with_name("adversarial_questions.jsonl")
 ASK_BUDGET_S = 5.0
@@ -122,6 +124,38 @@ def test_cli_refuses_a_bad_question_in_one_line(offline_env, question, fragment)
     result = run_cli("ask", question, env=offline_env, timeout=60)
     assert_one_line_error(result, fragment)
     assert result.stdout == ""
+
+
+# The CLI in a child process, printing at its end which of the modules that answering needs it had imported.
+_CLI_IMPORTS = """
+import json, sys
+from assistant.cli import main
+code = main(sys.argv[1:])
+print(json.dumps(sorted(m for m in ("assistant.core", "corpus.library", "langchain_core", "chromadb", "onnxruntime", "numpy") if m in sys.modules)))
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        pytest.param(None, "No such file", id="missing"),
+        pytest.param(b'{"question": \n', "line 1: not JSON", id="not-json"),
+        pytest.param(b'{"question": "caf\xe9"}\n', "not UTF-8", id="not-utf8"),
+        pytest.param(b'{"history": []}\n', "line 1: expected", id="no-question"),
+    ],
+)
+def test_cli_refuses_a_bad_batch_before_loading_anything(offline_env, tmp_path, content, fragment):
+    # Neither the corpus nor the Assistant (model, index, LangChain), nor numpy: a bad file costs a fraction of a second.
+    batch = tmp_path / "questions.jsonl"
+    if content is not None:
+        batch.write_bytes(content)
+    result = subprocess.run(
+        [sys.executable, "-c", _CLI_IMPORTS, "ask", "--batch", str(batch)],
+        env=offline_env, cwd=ROOT, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=60,
+    )
+    assert_one_line_error(result, fragment)
+    assert json.loads(result.stdout) == []
 
 
 def test_cli_batch_with_a_broken_line_names_the_line(offline_env, tmp_path):
