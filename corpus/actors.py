@@ -217,11 +217,11 @@ _GROUP_KEYS = [_ALIAS_KEYS[name] for name in sorted(_ALIAS_KEYS, key=len, revers
 
 
 # A Sector's name just before "study groups" is part of the name and says whose they are: "ITU-T各研究组",
-# "ITU-T's study groups" are this Sector's; "ITU-D的研究组", "ITU-R SGs" another's.
+# "ITU-T's study groups" are this Sector's; "ITU-D的研究组", "ITU-D哪个研究组", "ITU-R SGs" another's.
 _SECTOR_BEFORE = {
-    "study-groups": re.compile(r"(?:ITU-T|国际电联|电信标准化部门)(?:'s|的|各|\s)*$", re.IGNORECASE),
-    "itu-d-study-groups": re.compile(r"(?:ITU-D|电信发展部门|Development Sector)(?:'s|的|各|\s)*$", re.IGNORECASE),
-    "itu-r-study-groups": re.compile(r"(?:ITU-R|无线电通信部门|Radiocommunication Sector)(?:'s|的|各|\s)*$", re.IGNORECASE),
+    "study-groups": re.compile(r"(?:ITU-T|国际电联|电信标准化部门)(?:'s|的|各|哪一?个|哪些|\s)*$", re.IGNORECASE),
+    "itu-d-study-groups": re.compile(r"(?:ITU-D|电信发展部门|Development Sector)(?:'s|的|各|哪一?个|哪些|\s)*$", re.IGNORECASE),
+    "itu-r-study-groups": re.compile(r"(?:ITU-R|无线电通信部门|Radiocommunication Sector)(?:'s|的|各|哪一?个|哪些|\s)*$", re.IGNORECASE),
 }
 
 

@@ -26,7 +26,8 @@ _SELF = (
 
 # Shorter names a question uses: "which Plenipotentiary resolution…".
 _SHORT_NAMES = {"PP": ("Plenipotentiary", "plenipotentiary", "Plenipot", "plenipot", "全权大会"),
-                "WTSA": ("Standardization Assembly",)}
+                "WTSA": ("Standardization Assembly", "standardization assembly", "标准化全会"),
+                "WTDC": ("Development Conference", "development conference", "发展大会")}
 
 # Longest first, so that "国际电信联盟全权代表大会" wins over "全权代表大会".
 _MENTIONS = sorted(

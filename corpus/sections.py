@@ -187,7 +187,7 @@ _JOINED = re.compile(r"\s*(?:,|，|/|(?:、|\bor\b|\band\b|或者?|和|及)\s*(?
 # found, its first character between, as after a joining word: "鼓励的、被邀请的").
 # "not counting the ones that are instructed", "leaving out those who are invited" too.
 _NEGATED = re.compile(
-    r"(?:\bnot(?: just| only| merely| simply| counting| including)?|\brather than|\binstead of|\bexcept(?: for)?|\bexcluding"
+    r"(?:\bnot(?: just| only| merely| simply| counting| including)?|\brather than|\binstead of|\bas opposed to|\bexcept(?: for)?|\bexcluding"
     r"|\bleaving out|\bapart from|\bother than|不算|不是|不包括|不含|除了|除去|而非)"
     r"[\s\"'“”‘’「」()（）]*(?:被|being|be|(?:the )?(?:ones|those|bodies|actors)(?: (?:that|who|which))?(?: (?:are|were|is|get|got))?)?"
     r"[\s\"'“”‘’「」]*[\u4e00-\u9fff]?$"

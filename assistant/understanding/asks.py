@@ -119,7 +119,7 @@ _ASKS_WHO_DID = re.compile(r"\bwho (?:\w+ )?(?:established|created|set up|founde
 _ASKS_WHEN_DONE = re.compile(r"\bwhen (?:was|were|did)\b.{0,40}\b(?:established|created|set up|founded|formed|launched|started)\b")
 # Words a who-must-act question uses for the actors it asks about.
 _WHO_WORDS = re.compile(
-    r"\b(?:bod(?:y|ies)|organi[sz]ations?|entit(?:y|ies)|people|persons?|actors?|parties|members?|officials?)\b|"
+    r"\b(?:bod(?:y|ies)|organi[sz]ations?|organs?|entit(?:y|ies)|people|persons?|actors?|parties|members?|membership|officials?)\b|"
     r"机构|人员|成员|组织|部门|单位|哪些人|什么人|各方"
 )
 # Words for any task, whatever its verb: "which bodies get tasks or invitations", "被要求、鼓励或者邀请" ask
@@ -155,7 +155,7 @@ _DEFINITION = re.compile(
 # "Which clause is it attached to?", "这个脚注标在哪一段？": where a footnote is marked.
 _ANCHOR = re.compile(
     r"\battached\b|\bfootnote (?:to|of|for) (?:which|what)\b|\bwhich (?:clause|paragraph|part|text) (?:is it|does it|uses|marks|carries|has)\b"
-    r"|附在|标在|挂在|标注在|注的是哪|出自哪|哪一段的脚注|哪段的脚注|哪一段用|哪一段引用"
+    r"|附在|标在|挂在|标注在|加在|注的是哪|出自哪|哪一段的脚注|哪段的脚注|哪一段用|哪一段引用"
 )
 # A footnote question that also asks for the footnote's own words.
 _ALSO_ITS_WORDS = re.compile(
@@ -209,7 +209,7 @@ FACT_TYPES = (
     (r"\brecommendation numbers?\b|\bnumbers? of (?:the |those |these )?recommendations\b|\b(?:give|list) their numbers\b|建议书.{0,6}编号",
      r"\b[a-z]\.[0-9]{2,}|编号"),
     # How the assembly voted is in its records, not in the text it adopted.
-    (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|\bobject(?:ed|ions?)\b|\bopposed\b|\b(?:co-?)?sponsor\w*|\bproposed by\b|\bwho (?:first )?(?:proposed|submitted|drafted)\b"
+    (r"\bvot(?:e|ed|es|ing)\b|\babstain(?:ed)?\b|\bobject(?:ed|ions?)\b|(?<!as )\bopposed\b(?! to)|\b(?:co-?)?sponsor\w*|\bproposed by\b|\bwho (?:first )?(?:proposed|submitted|drafted)\b"
      r"|\bwhich (?:country|countries|administration|region) (?:\w+ ){0,3}(?:proposed|submitted|put forward)\b"
      r"|反对|赞成|投票|表决|弃权|提案国|提出的国家|哪些国家提出|哪个(?:国家|成员国|区域组织|组织).{0,10}(?:提出|提的|提案)",
      r"投票|表决|反对|赞成|弃权|提案|vot(?:e|ed|ing)|sponsor"),

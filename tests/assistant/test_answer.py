@@ -132,6 +132,13 @@ def ids(answer):
          + [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
         # A verb set aside in other words narrows to the rest; one taken in ("包括…") narrows nothing.
         ("not counting the ones that are instructed - who is only encouraged or invited?", ["resolves/4", "invites-members/1"]),
+        # "As opposed to" sets a verb aside, and is no vote.
+        ("which parties does the assembly only invite or encourage, as opposed to instruct?", ["resolves/4", "invites-members/1"]),
+        # "Organs and membership" say who, not about what.
+        ("list all the actors with tasks in Resolution 106 (ITU-T organs and membership)",
+         ["resolves/4", "invites-members/1", "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
+         + [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),
+        ("决议里的那个脚注加在哪一条上？内容是什么", ["recalling/b", "footnotes/1"]),  # where it is marked, and it
         ("把所有被点名要行动的对象都列一下，包括被鼓励的、被邀请的",
          ["resolves/4", "invites-members/1", "resolves-to-instruct-tsag/1", "resolves-to-instruct-tsb-director/1"]
          + [f"instructs-study-groups/{n}" for n in (1, 2, 3)]),

@@ -23,6 +23,7 @@ from corpus.errors import AssistantError
         ("大学和科研机构", ["members"]),  # academia as newcomers name it
         ("universities and research institutes", ["members"]),
         ("与ITU-D研究组密切协调", ["itu-d-study-groups"]),
+        ("ITU-D哪个研究组主要做数字化转型", ["itu-d-study-groups"]),  # the Sector, then which of its groups
         ("the Secretary-General and the Council", ["secretary-general", "council"]),
         # Shortened by rule: "head of", no "Telecommunication", a Chinese name's tail, plurals.
         ("What does the head of the Standardization Bureau do?", ["tsb-director"]),
@@ -75,3 +76,11 @@ def test_resolve_actor_accepts_keys_and_names_in_both_languages():
     assert resolve_actor("the Director of TSB") == "tsb-director"
     with pytest.raises(AssistantError, match="known actors"):
         resolve_actor("TSAG and the Secretary-General")
+
+
+def test_bodies_are_named_by_their_short_names_too():
+    from corpus.assemblies import body_mentions
+
+    assert [body for *_, body in body_mentions("Which development conference resolutions does it mention?", own="")] == ["WTDC"]
+    assert [body for *_, body in body_mentions("有没有引PP的决议", own="")] == ["PP"]
+    assert [body for *_, body in body_mentions("本届标准化全会的决议", own="WTSA")] == ["WTSA"]
