@@ -2,9 +2,10 @@
 
 sentence-transformers stays the model format and the reference. The export wraps the model's
 own modules (transformer, pooling, normalization) in one ONNX graph and keeps it only if its
-vectors match `SentenceTransformer.encode`. Running it needs onnxruntime, `tokenizers` and
-numpy: a query takes about half of torch's time, and the process that answers never imports
-torch, transformers or sentence-transformers (seconds of start-up, hundreds of MB).
+vectors match `SentenceTransformer.encode`. Running it needs onnxruntime, `tokenizers` (or, for
+multilingual-e5's tokenizer, sentencepiece: `sentencepiece_ids`) and numpy: a query takes about half of
+torch's time, and the process that answers never imports torch, transformers or sentence-transformers
+(seconds of start-up, hundreds of MB).
 
 The export itself needs torch, so it runs once, in a child process, into the model cache:
 
@@ -218,15 +219,13 @@ class _Runtime:
 
     def __init__(self, folder: Path):
         import onnxruntime
-        from tokenizers import Tokenizer
 
         config = json.loads((folder / _CONFIG).read_text(encoding="utf-8"))
         self.dimension = int(config["dimension"])
         self._prompts = config["prompts"]
         self._pad_id = int(config["pad_id"])
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(int(config["max_seq_length"]))
+        max_length = int(config["max_seq_length"])
+        self._ids = sentencepiece_ids(folder, max_length) or _tokenizer_json_encoder(folder / "tokenizer.json", max_length)
         self._ort = onnxruntime
         self._graph = folder / _GRAPH
         self._sessions: dict[int, object] = {}
@@ -246,8 +245,8 @@ class _Runtime:
         if not texts:
             return vectors
         prompt = self._prompts["query" if query else "document"]
-        encodings = [self._tokenizer.encode(prompt + text) for text in texts]
-        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")  # little padding per batch
+        encodings = [self._ids(prompt + text) for text in texts]
+        order = np.argsort([-len(e) for e in encodings], kind="stable")  # little padding per batch
         batches = [order[start : start + batch_size] for start in range(0, len(texts), batch_size)]
         session = self._session(self._threads[query])
         if query and len(texts) > 1 and not progress:
@@ -268,12 +267,12 @@ class _Runtime:
 
     def _run(self, session, encodings: list) -> np.ndarray:
         """One padded batch through the graph: a vector per encoding."""
-        width = max(len(e.ids) for e in encodings)
+        width = max(len(e) for e in encodings)
         ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
         for row, encoding in enumerate(encodings):
-            ids[row, : len(encoding.ids)] = encoding.ids
-            mask[row, : len(encoding.ids)] = 1
+            ids[row, : len(encoding)] = encoding
+            mask[row, : len(encoding)] = 1
         return session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
 
     def _queries(self):
@@ -302,6 +301,145 @@ class _Runtime:
                 except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
                     raise ModelError(f"Cannot load {self._graph}: {first_line(exc)}") from exc
             return self._sessions[threads]
+
+
+# --- the tokenizer as sentencepiece ---------------------------------------------------------
+
+_SPM = "tokenizer.spm"  # derived from tokenizer.json on first use, beside it
+_SPM_FAILED = "tokenizer.spm.failed"  # its ids differed from tokenizer.json's on a probe: not used
+# Texts whose ids the derived model must give exactly as tokenizer.json does before it is used.
+_PROBES = (
+    "query: What is TSAG instructed to do?", "passage: 做出决议，责成电信标准化顾问组：采取一切必要措施",
+    "query: 研究组的任务是什么？那成员国呢", "query: ITU-T SG13, WTDC-22 Res. 89 (Rev. Kigali, 2022) 2024–2027",
+    "query:   two  spaces\tand a tab ", "query: ＦＵＬＬ　ｗｉｄｔｈ １２３ ＡＢＣ", "query: café naïve Ωμέγα русский हिन्दी",
+    "query: emoji 😀 and <mask> and </s> end", "query: ", "passage: <s> x <pad> <unk>", "query: " + "长" * 600,
+    "query: l'ITU-T doit-il agir? ¿Qué? 「引号」『书名』【括号】",
+)
+
+
+def sentencepiece_ids(folder: Path, max_length: int):
+    """A function from text to the model's token ids, read by sentencepiece, or None to use tokenizer.json.
+
+    XLM-R's tokenizer (multilingual-e5's) is a sentencepiece unigram model; `tokenizers` holds its
+    250,000 pieces in ~300 MB and reads them in ~0.8 s at every start, sentencepiece in ~70 MB and
+    ~0.4 s. The sentencepiece model is derived once from tokenizer.json (its pieces, scores and
+    normalization) and used only if it gives the same ids as tokenizer.json on `_PROBES`; any other
+    tokenizer, or one that differs, keeps tokenizer.json. (Measured over the 35 gold files' 5,389
+    questions and passages: the same ids but for pieces of equal score split the other way round,
+    "```" as "``" + "`", once.)
+    """
+    spm_file, failed = folder / _SPM, folder / _SPM_FAILED
+    if failed.exists():
+        return None
+    if not spm_file.is_file():
+        try:
+            blob = _derived_sentencepiece(folder / "tokenizer.json")
+        except (OSError, ValueError, KeyError, TypeError, ImportError):
+            blob = None
+        if blob is None:
+            _write_atomically(failed, b"not a sentencepiece unigram tokenizer\n")
+            return None
+        probe = _sentencepiece_encoder(blob, max_length)
+        reference = _tokenizer_json_encoder(folder / "tokenizer.json", max_length)
+        if probe is None or any(probe(text) != reference(text) for text in _PROBES):
+            _write_atomically(failed, b"its ids differ from tokenizer.json's\n")
+            return None
+        _write_atomically(spm_file, blob)
+    try:
+        return _sentencepiece_encoder(spm_file.read_bytes(), max_length)
+    except (OSError, RuntimeError, ImportError):
+        return None
+
+
+def _tokenizer_json_encoder(path: Path, max_length: int):
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length)
+    return lambda text: tokenizer.encode(text).ids
+
+
+def _derived_sentencepiece(path: Path) -> bytes | None:
+    """A sentencepiece model with tokenizer.json's pieces in its id order, or None if it is not of that kind."""
+    import base64
+
+    from sentencepiece import sentencepiece_model_pb2 as model_pb2
+
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    model, normalizer, pre = spec["model"], spec.get("normalizer") or {}, spec.get("pre_tokenizer") or {}
+    steps = normalizer.get("normalizers", [normalizer]) if normalizer.get("type") == "Sequence" else [normalizer]
+    charsmap = [n["precompiled_charsmap"] for n in steps if n.get("type") == "Precompiled"]
+    others = [n for n in steps if n.get("type") != "Precompiled"]
+    collapses = [{"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]
+    single = [next(iter(part.values()))["id"] for part in spec.get("post_processor", {}).get("single", [])]
+    if (model.get("type") != "Unigram" or model.get("byte_fallback") or len(charsmap) != 1 or others not in ([], collapses)
+            or pre.get("type") != "Metaspace" or pre.get("replacement") != "\u2581" or pre.get("prepend_scheme") != "always"
+            or single != ["<s>", "A", "</s>"]):
+        return None
+    proto = model_pb2.ModelProto()
+    proto.trainer_spec.model_type = model_pb2.TrainerSpec.UNIGRAM
+    proto.trainer_spec.vocab_size = len(model["vocab"])
+    proto.trainer_spec.byte_fallback = False
+    specials = {token["content"]: token for token in spec.get("added_tokens", []) if token.get("special")}
+    pieces = [piece for piece, _ in model["vocab"]]
+    for name, field in (("<s>", "bos_id"), ("</s>", "eos_id"), ("<pad>", "pad_id"), ("<unk>", "unk_id")):
+        setattr(proto.trainer_spec, field, pieces.index(name) if name in pieces else -1)
+    proto.normalizer_spec.name = "identity"
+    proto.normalizer_spec.precompiled_charsmap = base64.b64decode(charsmap[0])
+    proto.normalizer_spec.add_dummy_prefix = True
+    proto.normalizer_spec.remove_extra_whitespaces = True
+    proto.normalizer_spec.escape_whitespaces = True
+    kinds = model_pb2.ModelProto.SentencePiece
+    for index, (piece, score) in enumerate(model["vocab"]):
+        entry = proto.pieces.add()
+        entry.piece, entry.score = piece, score
+        entry.type = (kinds.UNKNOWN if index == model.get("unk_id") else kinds.CONTROL if piece in specials
+                      else kinds.NORMAL)  # fmt: skip
+    return proto.SerializeToString()
+
+
+def _sentencepiece_encoder(blob: bytes, max_length: int):
+    """Text -> ids as tokenizer.json gives them: special tokens split out first (`<mask>` taking the
+    spaces before it), a final space kept as "▁", `<s>` … `</s>` around, truncated to `max_length`."""
+    import sentencepiece
+
+    processor = sentencepiece.SentencePieceProcessor(model_proto=blob)
+    bos, eos, space = processor.bos_id(), processor.eos_id(), processor.piece_to_id("\u2581")
+    # The special pieces sit at either end of the vocabulary (the derivation keeps tokenizer.json's order).
+    size = processor.get_piece_size()
+    ends = {*range(min(size, 16)), *range(max(0, size - 16), size)}
+    controls = {processor.id_to_piece(i): i for i in ends if processor.is_control(i) or processor.is_unknown(i)}
+    if processor.piece_to_id("<mask>") != processor.unk_id():
+        controls["<mask>"] = processor.piece_to_id("<mask>")
+    controls = {k: v for k, v in controls.items() if k}
+    split = re.compile(r"(\s*<mask>|" + "|".join(re.escape(k) for k in controls if k != "<mask>") + ")") if controls else None
+
+    def encode(text: str) -> list[int]:
+        ids: list[int] = []
+        for part in (split.split(text) if split else [text]):
+            if not part:
+                continue
+            if split and split.fullmatch(part):
+                ids.append(controls[part.strip()])
+                continue
+            ids.extend(processor.encode(part))
+            if part[-1].isspace():
+                ids.append(space)
+        return [bos, *ids[: max_length - 2], eos]
+
+    return encode
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as partial:
+            partial.write(data)
+        Path(partial.name).replace(path)
+    except OSError:
+        pass  # a read-only cache: derived again next time
 
 
 # --- the export (in the child, with torch) ------------------------------------------------
