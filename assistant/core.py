@@ -22,8 +22,7 @@ from embeddings.onnx_model import make_embedder
 from assistant import dictionary
 from assistant.answer import Selection, compose_answer, select_clauses
 from assistant.glossary import GLOSSARY
-from assistant.understanding.asks import read_asks
-from assistant.understanding.conversation import Turn, TurnMemory, chain_with, question_parts, resolve
+from assistant.understanding.conversation import Turn, TurnMemory, chain_with, parts_answered_apart, resolve
 from assistant.understanding.intents import Intent, IntentClassifier
 from assistant.understanding.wording import read_wording
 from assistant.understanding.routing import route_question, with_shared_names_read
@@ -84,12 +83,6 @@ def _discussed(turn: Turn, selection: Selection, hits: Sequence[Hit]) -> Turn:
     """The turn as later follow-ups see it: with the sections and clauses its answer cited."""
     cited = selection.clauses or tuple(h.clause for h in hits[:1])
     return replace(turn, sections=tuple(dict.fromkeys(c.section for c in cited)), cited=tuple(c.id for c in cited))
-
-
-def _past_and_future(parts: Sequence[str]) -> bool:
-    """Whether one part asks about a past act (who set something up, when) and another about what is to come."""
-    asks = [read_asks(part) for part in parts]
-    return any(a.who_did or a.when_done for a in asks) and any(a.future for a in asks)
 
 
 class Assistant:
@@ -232,16 +225,15 @@ class Assistant:
         """The clauses that answer a turn; for a message asking two or three questions, those answering each."""
         in_conversation = previous is not None
         selection = _selected(loaded, turn, hits, self._intent(loaded, turn, hits, in_conversation=in_conversation))
-        parts = question_parts(text)
-        if len(parts) < 2 or selection.abstained or selection.reason != "ranked" or not _past_and_future(parts):
+        if selection.abstained or selection.reason != "ranked":
             return selection
-        # "When was it set up, and does the resolution say it should carry on?": a message asking what was
-        # done and what is to come, which the search answered with the one clause ranked best. The preamble
-        # records the one and the operative part decides the other, so no clause answers both. Each part is
+        parts = parts_answered_apart(text)
+        if len(parts) < 2:
+            return selection
+        # The search answered with the one clause ranked best, and no clause answers both parts. Each part is
         # asked as the next turn of the conversation (its "it" is the part before), and the answer cites what
-        # answers each, when each is a lookup the text answers. Splitting every message that asks two things
-        # lost more dev answers than it won (7 to 4: "标准出来以后怎么落地，有没有说要出配套的实施指南？"
-        # asks one thing twice), and a part the text cannot answer ("…, and its budget?") leaves it whole.
+        # answers each, when each is a lookup the text answers; a part it cannot answer ("…, and its
+        # budget?") leaves the message whole.
         answered, before = [], previous
         for part in parts:
             part_turn = resolve(loaded.correct(part), before)

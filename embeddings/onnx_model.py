@@ -334,14 +334,16 @@ def sentencepiece_ids(folder: Path, max_length: int):
     if not spm_file.is_file():
         try:
             blob = _derived_sentencepiece(folder / "tokenizer.json")
-        except (OSError, ValueError, KeyError, TypeError, ImportError):
-            blob = None
+        except (OSError, ImportError):
+            return None  # unreadable now, or no sentencepiece: tried again at the next start
+        except (ValueError, KeyError, TypeError):
+            blob = None  # a tokenizer.json of another shape
         if blob is None:
             _write_atomically(failed, b"not a sentencepiece unigram tokenizer\n")
             return None
         probe = _sentencepiece_encoder(blob, max_length)
         reference = _tokenizer_json_encoder(folder / "tokenizer.json", max_length)
-        if probe is None or any(probe(text) != reference(text) for text in _PROBES):
+        if any(probe(text) != reference(text) for text in _PROBES):
             _write_atomically(failed, b"its ids differ from tokenizer.json's\n")
             return None
         _write_atomically(spm_file, blob)

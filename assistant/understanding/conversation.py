@@ -12,6 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from corpus.actors import actor_mentions, without_actors
+from assistant.understanding.asks import read_asks
 from assistant.understanding.routing import IN_CONTEXT, NEXT_ITEM, ORDINAL_WORD, Route, route_question
 from assistant.text import CJK, acronyms, content_terms, detect_language, normalize
 
@@ -116,6 +117,19 @@ def question_parts(question: str) -> tuple[str, ...]:
         elif len(norm.split()) < 3 or not _ASKS_EN.search(norm):
             return (question,)
     return tuple(parts)
+
+
+def parts_answered_apart(question: str) -> tuple[str, ...]:
+    """The parts of a message that asks what was done and what is to come ("When was it set up, and does the
+    resolution say it should carry on?"): the preamble records the one and the operative part decides the
+    other, so no clause answers both. Else the message alone: splitting every message that asks two things
+    lost more dev answers than it won (7 to 4: "标准出来以后怎么落地，有没有说要出配套的实施指南？" asks one
+    thing twice)."""
+    parts = question_parts(question)
+    asks = [read_asks(part) for part in parts]
+    if len(parts) > 1 and any(a.who_did or a.when_done for a in asks) and any(a.future for a in asks):
+        return parts
+    return (question,)
 
 
 def chain_with(chain: tuple[str, ...], question: str) -> tuple[str, ...]:

@@ -195,3 +195,10 @@ def test_a_few_chinese_characters_naming_nothing_lean_on_the_last_question():
 )
 def test_a_message_asking_two_questions_is_read_as_each(message, parts):
     assert question_parts(message) == (parts or (message,))
+
+
+def test_only_a_message_asking_what_was_done_and_what_is_to_come_is_answered_part_by_part():
+    from assistant.understanding.conversation import parts_answered_apart
+
+    assert parts_answered_apart("它是哪年成立的，决议对它后续有啥安排") == ("它是哪年成立的", "决议对它后续有啥安排")
+    assert parts_answered_apart("RG-DT是什么时候成立的？由谁成立？") == ("RG-DT是什么时候成立的？由谁成立？",)
